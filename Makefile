@@ -1,0 +1,54 @@
+# logtally — `make demo` and `make test` are the two commands a fresh
+# Debian 12 clone needs; both install what is missing (scripts/deps.sh).
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+GO ?= go
+BIN := bin
+# Packages whose code runs goroutines: tested with the race detector.
+RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/...
+FUZZTIME ?= 5s
+
+.PHONY: all build deps deps-bench test test-go lint fuzz fuzz-short demo bench bench-peers bench-rsyslog clean
+
+all: build
+
+deps:
+	@scripts/deps.sh test
+
+deps-bench:
+	@scripts/deps.sh bench
+
+build: deps
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test: build lint test-go fuzz-short
+
+test-go:
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race $(RACE_PKGS)
+
+# Every fuzz target, briefly (make test) or longer (make fuzz FUZZTIME=2m).
+fuzz-short:
+	@scripts/fuzz.sh $(FUZZTIME)
+
+fuzz:
+	@scripts/fuzz.sh $(if $(filter 5s,$(FUZZTIME)),60s,$(FUZZTIME))
+
+demo: build
+	@scripts/demo.sh
+
+bench: build
+	@scripts/bench.sh
+
+bench-peers: build deps-bench
+	@scripts/bench-peers.sh
+
+bench-rsyslog: build
+	@scripts/bench-rsyslog.sh
+
+clean:
+	rm -rf $(BIN)
