@@ -1,0 +1,240 @@
+package outputs
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/logtally/logtally/tally"
+)
+
+// PrometheusConfig configures a Prometheus textfile output.
+type PrometheusConfig struct {
+	// Path is the file node_exporter's textfile collector reads; it must
+	// end in ".prom" and live in the collector's directory
+	// (--collector.textfile.directory).
+	Path string
+	// Perm is the file's mode (default 0644).
+	Perm os.FileMode
+	// TopItems bounds the logtally_top series per table (default 10;
+	// negative: none). Items beyond it are not exported one by one;
+	// logtally_top_total still counts them.
+	TopItems int
+}
+
+// Prometheus writes the last closed minute of every category as gauges in
+// the Prometheus text exposition format, for node_exporter's textfile
+// collector:
+//
+//	logtally_minute_start_seconds{category}   start of the minute (Unix time)
+//	logtally_partial{category}                1 if the minute was cut short
+//	logtally_lines / _matched / _ignored / _unknown / _late {category}
+//	logtally_counter{category,name}
+//	logtally_distinct{category,name}, logtally_distinct_exact{category,name} (0/1)
+//	logtally_top{category,name,key}           the first TopItems items
+//	logtally_top_other{category,name}, logtally_top_total{category,name}
+//	logtally_stat{category,name,stat}         stat = count sum min max mean p50 p95 p99
+//
+// Every family has HELP and TYPE lines and its samples are contiguous, in
+// category order then schema order. Label values are escaped per the format
+// (\\, \", \n); invalid UTF-8 becomes U+FFFD. Values use Go's shortest 'g'
+// form; NaN and ±Inf as the format spells them.
+//
+// The file is replaced atomically (a ".<name>.tmp*" temp file, which the
+// collector's *.prom glob ignores, fsynced and renamed), so a scrape never
+// reads half a file. Write replaces the whole file with the minute it is
+// given.
+type Prometheus struct {
+	cfg PrometheusConfig
+	buf []byte
+}
+
+var _ Output = (*Prometheus)(nil)
+
+// NewPrometheus validates cfg and applies defaults.
+func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
+	if !strings.HasSuffix(cfg.Path, ".prom") {
+		return nil, fmt.Errorf("outputs: prometheus: path %q must end in .prom (the textfile collector reads only *.prom)", cfg.Path)
+	}
+	if cfg.Perm == 0 {
+		cfg.Perm = 0o644
+	}
+	if cfg.TopItems == 0 {
+		cfg.TopItems = 10
+	}
+	return &Prometheus{cfg: cfg}, nil
+}
+
+// Write replaces the file with this minute's metrics.
+func (p *Prometheus) Write(minute []tally.Summary) error {
+	p.buf = AppendPrometheus(p.buf[:0], minute, p.cfg.TopItems)
+	if err := writeFileAtomic(p.cfg.Path, p.buf, p.cfg.Perm); err != nil {
+		return opError("prometheus", "write", p.cfg.Path, err)
+	}
+	return nil
+}
+
+// Close does nothing: the file stays for the collector (it shows the last
+// closed minute until the next run replaces it).
+func (p *Prometheus) Close() error { return nil }
+
+// promWriter appends samples of the family being written.
+type promWriter struct {
+	dst []byte
+}
+
+func (w *promWriter) family(name, help string) {
+	w.dst = append(w.dst, "# HELP "...)
+	w.dst = append(w.dst, name...)
+	w.dst = append(w.dst, ' ')
+	w.dst = append(w.dst, help...)
+	w.dst = append(w.dst, "\n# TYPE "...)
+	w.dst = append(w.dst, name...)
+	w.dst = append(w.dst, " gauge\n"...)
+}
+
+// sample writes name{l0="v0",l1="v1",...} value; labels alternate name, value.
+func (w *promWriter) sample(name string, v float64, labels ...string) {
+	w.dst = append(w.dst, name...)
+	w.dst = append(w.dst, '{')
+	for i := 0; i+1 < len(labels); i += 2 {
+		if i > 0 {
+			w.dst = append(w.dst, ',')
+		}
+		w.dst = append(w.dst, labels[i]...)
+		w.dst = append(w.dst, `="`...)
+		w.dst = appendPromLabelValue(w.dst, labels[i+1])
+		w.dst = append(w.dst, '"')
+	}
+	w.dst = append(w.dst, "} "...)
+	w.dst = appendFloat(w.dst, v)
+	w.dst = append(w.dst, '\n')
+}
+
+func appendPromLabelValue(dst []byte, v string) []byte {
+	v = strings.ToValidUTF8(v, "\uFFFD")
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\':
+			dst = append(dst, `\\`...)
+		case '"':
+			dst = append(dst, `\"`...)
+		case '\n':
+			dst = append(dst, `\n`...)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// AppendPrometheus appends the exposition text for a minute to dst.
+func AppendPrometheus(dst []byte, minute []tally.Summary, topItems int) []byte {
+	w := promWriter{dst: dst}
+	perCat := func(name, help string, f func(s *tally.Summary) float64) {
+		w.family(name, help)
+		for i := range minute {
+			w.sample(name, f(&minute[i]), "category", minute[i].Category)
+		}
+	}
+	perCat("logtally_minute_start_seconds", "Start of the last closed minute, Unix time.",
+		func(s *tally.Summary) float64 { return float64(s.Minute.Unix()) })
+	perCat("logtally_partial", "1 if the minute was emitted before it ended (EOF, signal).",
+		func(s *tally.Summary) float64 { return b2f(s.Partial) })
+	perCat("logtally_lines", "Lines dispatched to the category in the minute.",
+		func(s *tally.Summary) float64 { return float64(s.Lines) })
+	perCat("logtally_matched", "Lines a counting rule claimed in the minute.",
+		func(s *tally.Summary) float64 { return float64(s.Matched) })
+	perCat("logtally_ignored", "Lines an ignore rule claimed in the minute.",
+		func(s *tally.Summary) float64 { return float64(s.Ignored) })
+	perCat("logtally_unknown", "Lines no rule claimed in the minute.",
+		func(s *tally.Summary) float64 { return float64(s.Unknown) })
+	perCat("logtally_late", "Lines that arrived after their minute closed.",
+		func(s *tally.Summary) float64 { return float64(s.Late) })
+
+	w.family("logtally_counter", "Rule counters in the minute.")
+	for i := range minute {
+		s := &minute[i]
+		for _, c := range s.Counters {
+			w.sample("logtally_counter", float64(c.Value), "category", s.Category, "name", c.Name)
+		}
+	}
+	w.family("logtally_distinct", "Distinct keys seen in the minute (estimate when not exact).")
+	for i := range minute {
+		s := &minute[i]
+		for _, d := range s.Distincts {
+			w.sample("logtally_distinct", float64(d.Value), "category", s.Category, "name", d.Name)
+		}
+	}
+	w.family("logtally_distinct_exact", "1 if logtally_distinct is an exact count, 0 if a HyperLogLog estimate.")
+	for i := range minute {
+		s := &minute[i]
+		for _, d := range s.Distincts {
+			w.sample("logtally_distinct_exact", b2f(d.Exact), "category", s.Category, "name", d.Name)
+		}
+	}
+	w.family("logtally_top", "Count of a top-N key in the minute (the first items of the table).")
+	for i := range minute {
+		s := &minute[i]
+		for _, t := range s.Tops {
+			var fixed map[string]bool // keys changed by UTF-8 repair, to skip duplicates
+			for k, it := range t.Items {
+				if k >= topItems {
+					break
+				}
+				if !utf8.ValidString(it.Key) {
+					key := strings.ToValidUTF8(it.Key, "\uFFFD")
+					if fixed == nil {
+						fixed = map[string]bool{}
+						for _, it := range t.Items[:min(len(t.Items), topItems)] {
+							fixed[it.Key] = true
+						}
+					}
+					if fixed[key] {
+						continue // would repeat a series; the collector rejects the file
+					}
+					fixed[key] = true
+				}
+				w.sample("logtally_top", float64(it.Count), "category", s.Category, "name", t.Name, "key", it.Key)
+			}
+		}
+	}
+	w.family("logtally_top_other", "Count of keys a top-N table did not keep.")
+	for i := range minute {
+		s := &minute[i]
+		for _, t := range s.Tops {
+			w.sample("logtally_top_other", float64(t.Other), "category", s.Category, "name", t.Name)
+		}
+	}
+	w.family("logtally_top_total", "Total count of a top-N table, kept and other.")
+	for i := range minute {
+		s := &minute[i]
+		for _, t := range s.Tops {
+			w.sample("logtally_top_total", float64(t.Total), "category", s.Category, "name", t.Name)
+		}
+	}
+	w.family("logtally_stat", "Numeric field statistics in the minute.")
+	for i := range minute {
+		s := &minute[i]
+		for _, st := range s.Stats {
+			for _, kv := range [...]struct {
+				stat string
+				v    float64
+			}{
+				{"count", float64(st.Count)}, {"sum", st.Sum}, {"min", st.Min}, {"max", st.Max},
+				{"mean", st.Mean}, {"p50", st.P50}, {"p95", st.P95}, {"p99", st.P99},
+			} {
+				w.sample("logtally_stat", kv.v, "category", s.Category, "name", st.Name, "stat", kv.stat)
+			}
+		}
+	}
+	return w.dst
+}
