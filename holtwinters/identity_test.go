@@ -169,6 +169,19 @@ func TestIdentityWithRRDtool(t *testing.T) {
 				var stats struct{ predictions, deviations, failures, violations, smoothed, unknown int }
 				maxRel := 0.0
 				for i, x := range series {
+					if i == n/3 { // restart: re-read the detector from the file itself
+						fm, last, err := FromRRDFile(file, "v")
+						if err != nil {
+							t.Fatal(err)
+						}
+						if want := identityStart + 60*int64(i); last != want {
+							t.Fatalf("FromRRDFile last update %d, want %d", last, want)
+						}
+						if err := sameState(m, fm); err != nil {
+							t.Fatalf("step %d: state read from %s differs: %v", i, file, err)
+						}
+						m = fm
+					}
 					if i == n/2 { // checkpoint and restore half way: state survives exactly
 						b, err := m.MarshalBinary()
 						if err != nil {
@@ -240,6 +253,37 @@ func TestIdentityWithRRDtool(t *testing.T) {
 			})
 		}
 	}
+}
+
+// sameState compares two models' coefficients, arrays and histories bit
+// for bit.
+func sameState(a, b *Model) error {
+	fs := func(x []float64) []uint64 {
+		out := make([]uint64, len(x))
+		for i, v := range x {
+			out[i] = math.Float64bits(v)
+		}
+		return out
+	}
+	type view struct {
+		P                             Params
+		I, LI, S, LS, SC, LSC, DC, LD uint64
+		N, LN, SB, DB                 uint64
+		SR, DR, SI                    int
+		Seas, Dev                     []uint64
+		Viol                          string
+	}
+	v := func(m *Model) view {
+		f := math.Float64bits
+		return view{m.p, f(m.intercept), f(m.lastIntercept), f(m.slope), f(m.lastSlope), f(m.seasCoef), f(m.lastSeasCoef),
+			f(m.devCoef), f(m.lastDev), m.nullCount, m.lastNullCount, m.seasBurnin, m.devBurnin,
+			m.seasRow, m.devRow, m.sched.SmoothIdx, fs(m.seasonal), fs(m.devseasonal), string(m.violations)}
+	}
+	va, vb := v(a), v(b)
+	if fmt.Sprint(va) != fmt.Sprint(vb) {
+		return fmt.Errorf("\n model %+v\n file  %+v", va, vb)
+	}
+	return nil
 }
 
 // scheduleFromFile reads the start rows, version and smoothing windows from

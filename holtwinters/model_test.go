@@ -149,3 +149,11 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+func TestFromRRDFileRejects(t *testing.T) {
+	for _, data := range [][]byte{nil, []byte("RRD\x000003\x00"), make([]byte, 4096)} {
+		if _, _, err := fromRRD(data, "v"); !errors.Is(err, ErrRRDFile) {
+			t.Errorf("fromRRD(%d bytes) = %v, want ErrRRDFile", len(data), err)
+		}
+	}
+}
