@@ -1,0 +1,341 @@
+package aireport
+
+import (
+	"bytes"
+	"time"
+	"unicode/utf8"
+
+	"github.com/logtally/logtally/aireport/drain"
+)
+
+// Classified is what a Classifier learned about one raw spool line.
+type Classified struct {
+	OK      bool      // the header was recognised; false: Message is the whole line
+	Time    time.Time // event time; zero when the line has none
+	Host    []byte
+	Program []byte
+	Message []byte // header stripped
+	Rule    string // non-empty: a rule of the rule file claims the line ("category/rule")
+	Ignore  bool   // that rule is an ignore rule (otherwise it counts the line)
+}
+
+// Classifier parses a raw spool line and matches it against the rule file.
+//
+// Contract: called from one goroutine, once per line; the slices in the
+// result alias line or the classifier's scratch space and are valid until
+// the next call. category is the report section the line belongs to ("" if
+// unknown). It never fails: an unparseable line comes back with OK false.
+type Classifier interface {
+	Classify(category string, line []byte) Classified
+}
+
+// FileStarter is implemented by a Classifier that wants to know when the
+// aggregator moves on to the next input (e.g. to take the year of yearless
+// timestamps from the spool file's name).
+type FileStarter interface {
+	StartFile(src *Source)
+}
+
+// HeaderMode says how the syslog header is removed before grouping.
+type HeaderMode int
+
+const (
+	HeaderAuto HeaderMode = iota // parse every input format (needs a Classifier)
+	HeaderCut                    // `cut -c 17-`: drop the first 16 bytes
+	HeaderNone                   // group whole lines
+)
+
+// Grouping says how masked messages are grouped.
+type Grouping int
+
+const (
+	GroupTemplates Grouping = iota // Drain-style templates
+	GroupExact                     // identical masked lines (sort | uniq -c)
+)
+
+// Options configures an Aggregator.
+type Options struct {
+	Header      HeaderMode
+	Grouping    Grouping
+	Masker      Masker
+	Classifier  Classifier // nil: no rules, and HeaderAuto falls back to the whole line
+	Since       time.Time  // zero: unbounded
+	Until       time.Time  // zero: unbounded; exclusive
+	KeepHost    bool       // keep the host name in the grouped text (HeaderAuto)
+	Drain       drain.Config
+	MaxExamples int // raw examples kept per group (default 3)
+	Seed        *State
+}
+
+// group is one row of the ranking.
+type group struct {
+	key        string // program: template (or the masked line)
+	program    string
+	template   string
+	count      int64
+	first      int64 // unix seconds of the earliest / latest event, 0 unknown
+	last       int64
+	examples   []string
+	seedKey    string // state key this group was seeded from
+	cluster    *drain.Cluster
+	clusterKey string // key last computed for cluster
+}
+
+type programDrain struct {
+	d      *drain.Drain
+	groups []*group // by cluster ID
+	cache  map[string]*group
+}
+
+// category aggregates one report section.
+type category struct {
+	name                          string
+	lines, ignored, claimed       int64
+	outOfRange, unparsed          int64
+	binary, invalidUTF8, longLine int64
+	rules                         map[string]int64
+	ruleIgnore                    map[string]bool
+	exact                         map[string]int32
+	groups                        []*group
+	drains                        map[string]*programDrain
+}
+
+// Aggregator counts lines into categories. Not safe for concurrent use.
+type Aggregator struct {
+	opt    Options
+	cats   map[string]*category
+	last   *category
+	src    *Source
+	buf    []byte
+	text   []byte
+	keybuf []byte
+}
+
+// NewAggregator returns an empty aggregator.
+func NewAggregator(opt Options) *Aggregator {
+	if opt.MaxExamples <= 0 {
+		opt.MaxExamples = 3
+	}
+	return &Aggregator{opt: opt, cats: map[string]*category{}}
+}
+
+func (a *Aggregator) category(name string) *category {
+	if a.last != nil && a.last.name == name {
+		return a.last
+	}
+	c := a.cats[name]
+	if c == nil {
+		c = &category{name: name, rules: map[string]int64{}, ruleIgnore: map[string]bool{}, exact: map[string]int32{}, drains: map[string]*programDrain{}}
+		a.cats[name] = c
+		if a.opt.Grouping == GroupTemplates && a.opt.Seed != nil {
+			a.seed(c)
+		}
+	}
+	a.last = c
+	return c
+}
+
+// LongLine is the length above which a line is counted as long (it is
+// still grouped whole).
+const LongLine = 64 << 10
+
+// Add counts one raw line of source src.
+func (a *Aggregator) Add(src *Source, line []byte) {
+	c := a.category(src.Category)
+	c.lines++
+	if len(line) > LongLine {
+		c.longLine++
+	}
+	var text, program []byte
+	var evt time.Time
+	cl := Classified{}
+	if a.opt.Classifier != nil {
+		if a.src != src {
+			a.src = src
+			if fs, ok := a.opt.Classifier.(FileStarter); ok {
+				fs.StartFile(src)
+			}
+		}
+		cl = a.opt.Classifier.Classify(src.Category, line)
+		evt = cl.Time
+		if !cl.OK {
+			c.unparsed++
+		}
+	}
+	switch a.opt.Header {
+	case HeaderCut:
+		text = Cut17(line)
+	case HeaderNone:
+		text = line
+	default:
+		if cl.OK {
+			text = cl.Message
+			program = cl.Program
+			if a.opt.KeepHost && len(cl.Host) > 0 {
+				a.text = append(append(append(a.text[:0], cl.Host...), ' '), cl.Message...)
+				text = a.text
+			}
+		} else {
+			text = line
+		}
+	}
+	if !a.opt.Since.IsZero() || !a.opt.Until.IsZero() {
+		t := evt
+		if t.IsZero() {
+			t = src.Time
+		}
+		if !t.IsZero() && (t.Before(a.opt.Since) || !a.opt.Until.IsZero() && !t.Before(a.opt.Until)) {
+			c.outOfRange++
+			c.lines--
+			return
+		}
+	}
+	if cl.Rule != "" {
+		c.rules[cl.Rule]++
+		c.ruleIgnore[cl.Rule] = cl.Ignore
+		if cl.Ignore {
+			c.ignored++
+		} else {
+			c.claimed++
+		}
+		return
+	}
+	if !utf8.Valid(text) {
+		c.invalidUTF8++
+	}
+	if bytes.IndexByte(text, 0) >= 0 {
+		c.binary++
+	}
+	a.buf = a.opt.Masker.Mask(a.buf, text)
+	var ts int64
+	if !evt.IsZero() {
+		ts = evt.Unix()
+	} else if !src.Time.IsZero() {
+		ts = src.Time.Unix()
+	}
+	if a.opt.Grouping == GroupExact {
+		a.addExact(c, program, text, ts)
+		return
+	}
+	a.addTemplate(c, program, text, ts)
+}
+
+func (g *group) seen(ts int64) {
+	g.count++
+	if ts == 0 {
+		return
+	}
+	if g.first == 0 || ts < g.first {
+		g.first = ts
+	}
+	if ts > g.last {
+		g.last = ts
+	}
+}
+
+func (a *Aggregator) addExact(c *category, program, raw []byte, ts int64) {
+	key := a.buf
+	if len(program) > 0 {
+		a.keybuf = append(append(append(a.keybuf[:0], program...), ": "...), a.buf...)
+		key = a.keybuf
+	}
+	if i, ok := c.exact[string(key)]; ok {
+		c.groups[i].seen(ts)
+		return
+	}
+	g := &group{key: string(key), program: string(program), template: string(a.buf)}
+	if !a.opt.Masker.Article {
+		g.examples = []string{exampleText(program, raw)}
+	}
+	c.exact[g.key] = int32(len(c.groups))
+	c.groups = append(c.groups, g)
+	g.seen(ts)
+}
+
+func exampleText(program, raw []byte) string {
+	if len(raw) > 4096 {
+		raw = raw[:4096]
+	}
+	if len(program) > 0 {
+		return string(program) + ": " + string(raw)
+	}
+	return string(raw)
+}
+
+// maxCache bounds the per-program exact-text cache in front of Drain.
+const maxCache = 1 << 14
+
+func (a *Aggregator) programDrain(c *category, program string) *programDrain {
+	pd := c.drains[program]
+	if pd == nil {
+		pd = &programDrain{d: drain.New(a.opt.Drain), cache: map[string]*group{}}
+		c.drains[program] = pd
+	}
+	return pd
+}
+
+func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) {
+	pd := c.drains[string(program)]
+	if pd == nil {
+		pd = a.programDrain(c, string(program))
+	}
+	if g, ok := pd.cache[string(a.buf)]; ok {
+		g.cluster.Size++
+		a.example(g, program, raw)
+		g.seen(ts)
+		return
+	}
+	cl := pd.d.Add(string(a.buf))
+	for len(pd.groups) <= cl.ID {
+		pd.groups = append(pd.groups, nil)
+	}
+	g := pd.groups[cl.ID]
+	if g == nil {
+		g = &group{program: string(program), cluster: cl}
+		pd.groups[cl.ID] = g
+		c.groups = append(c.groups, g)
+	}
+	if len(pd.cache) >= maxCache {
+		clear(pd.cache)
+	}
+	pd.cache[string(a.buf)] = g
+	a.example(g, program, raw)
+	g.seen(ts)
+}
+
+func (a *Aggregator) example(g *group, program, raw []byte) {
+	if len(g.examples) >= a.opt.MaxExamples {
+		return
+	}
+	ex := exampleText(program, raw)
+	for _, e := range g.examples {
+		if e == ex {
+			return
+		}
+	}
+	g.examples = append(g.examples, ex)
+}
+
+// seed loads the templates of an earlier run into the category's Drain
+// trees so that the same messages keep the same template keys.
+func (a *Aggregator) seed(c *category) {
+	sc := a.opt.Seed.Categories[c.name]
+	if sc == nil {
+		return
+	}
+	for key, t := range sc.Templates {
+		if t.Program == "" && t.Template == "" {
+			continue
+		}
+		pd := a.programDrain(c, t.Program)
+		cl := pd.d.Seed(t.Template)
+		for len(pd.groups) <= cl.ID {
+			pd.groups = append(pd.groups, nil)
+		}
+		if pd.groups[cl.ID] == nil {
+			g := &group{program: t.Program, cluster: cl, seedKey: key}
+			pd.groups[cl.ID] = g
+			c.groups = append(c.groups, g)
+		}
+	}
+}

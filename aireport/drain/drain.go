@@ -1,0 +1,214 @@
+// Package drain groups log messages into templates with the online
+// clustering of Drain (He, Zhu, Zheng, Lyu: "Drain: An Online Log Parsing
+// Approach with Fixed Depth Tree", ICWS 2017).
+//
+// A message is split into whitespace-separated tokens. A fixed-depth tree
+// routes it by token count and then by its first Depth-2 tokens (tokens
+// holding a digit, and tokens beyond MaxChildren siblings, route through a
+// wildcard child). In the leaf, the message joins the cluster whose template
+// shares the largest fraction of tokens with it, if that fraction reaches
+// SimThreshold; the template's differing positions then become "<*>".
+// Otherwise the message starts a new cluster.
+//
+// Memory grows with the number of clusters, never with the number of
+// messages. A Drain is not safe for concurrent use.
+package drain
+
+import (
+	"strings"
+)
+
+// Wildcard is the template token for a variable position.
+const Wildcard = "<*>"
+
+// Config tunes the tree; the zero value is replaced by Default.
+type Config struct {
+	Depth        int     // tree depth incl. root and length layer; >= 3
+	SimThreshold float64 // 0..1, fraction of equal tokens to join a cluster
+	MaxChildren  int     // children per inner node before new tokens share "<*>"
+}
+
+// Default is the configuration measured in docs/aireport.md.
+var Default = Config{Depth: 4, SimThreshold: 0.5, MaxChildren: 100}
+
+// Cluster is one template. Tokens changes as the template generalizes; ID
+// never does.
+type Cluster struct {
+	ID     int
+	Tokens []string
+	Size   int64
+}
+
+// Template joins the tokens with single spaces.
+func (c *Cluster) Template() string { return strings.Join(c.Tokens, " ") }
+
+type node struct {
+	children map[string]*node
+	clusters []*Cluster
+}
+
+// Drain is the clustering state.
+type Drain struct {
+	cfg      Config
+	root     map[int]*node // by token count
+	clusters []*Cluster
+	toks     []string
+}
+
+// New returns an empty Drain.
+func New(cfg Config) *Drain {
+	if cfg.Depth < 3 {
+		cfg.Depth = Default.Depth
+	}
+	if cfg.SimThreshold <= 0 {
+		cfg.SimThreshold = Default.SimThreshold
+	}
+	if cfg.MaxChildren <= 0 {
+		cfg.MaxChildren = Default.MaxChildren
+	}
+	return &Drain{cfg: cfg, root: map[int]*node{}}
+}
+
+// Clusters returns all clusters, indexed by ID.
+func (d *Drain) Clusters() []*Cluster { return d.clusters }
+
+// Add files msg and returns its cluster (whose Size is incremented).
+func (d *Drain) Add(msg string) *Cluster {
+	d.toks = appendFields(d.toks[:0], msg)
+	c := d.match(d.toks)
+	if c == nil {
+		c = d.insert(d.toks)
+	} else {
+		for i, t := range c.Tokens {
+			if t != Wildcard && t != d.toks[i] {
+				c.Tokens[i] = Wildcard
+			}
+		}
+	}
+	c.Size++
+	return c
+}
+
+// Seed adds a known template (from an earlier run) with size 0, so that
+// messages of the same kind keep their template across runs.
+func (d *Drain) Seed(template string) *Cluster {
+	toks := appendFields(nil, template)
+	for _, c := range d.leaf(toks, false).clusters {
+		if equal(c.Tokens, toks) {
+			return c
+		}
+	}
+	return d.insert(toks)
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func appendFields(dst []string, s string) []string {
+	i := 0
+	for i < len(s) {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' && s[j] != '\t' {
+			j++
+		}
+		if j > i {
+			dst = append(dst, s[i:j])
+		}
+		i = j
+	}
+	return dst
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// leaf walks (create: builds) the path for toks. With create false a
+// missing child falls back to the wildcard child; nil when none.
+func (d *Drain) leaf(toks []string, create bool) *node {
+	n := d.root[len(toks)]
+	if n == nil {
+		n = &node{children: map[string]*node{}}
+		d.root[len(toks)] = n
+	}
+	depth := d.cfg.Depth - 2
+	for i := 0; i < depth && i < len(toks); i++ {
+		key := toks[i]
+		if hasDigit(key) {
+			key = Wildcard
+		}
+		child := n.children[key]
+		if child == nil && key != Wildcard {
+			if !create || len(n.children) >= d.cfg.MaxChildren-1 {
+				child = n.children[Wildcard]
+				key = Wildcard
+			}
+		}
+		if child == nil {
+			if !create {
+				if key == Wildcard {
+					return &node{}
+				}
+			}
+			child = &node{children: map[string]*node{}}
+			n.children[key] = child
+		}
+		n = child
+	}
+	return n
+}
+
+func (d *Drain) match(toks []string) *Cluster {
+	n := d.leaf(toks, false)
+	var best *Cluster
+	bestSim, bestParams := -1.0, -1
+	for _, c := range n.clusters {
+		same, params := 0, 0
+		for i, t := range c.Tokens {
+			if t == Wildcard {
+				params++
+			} else if t == toks[i] {
+				same++
+			}
+		}
+		sim := float64(same) / float64(len(toks))
+		if len(toks) == 0 {
+			sim = 1
+		}
+		if sim > bestSim || sim == bestSim && params > bestParams {
+			best, bestSim, bestParams = c, sim, params
+		}
+	}
+	if best != nil && bestSim >= d.cfg.SimThreshold {
+		return best
+	}
+	return nil
+}
+
+func (d *Drain) insert(toks []string) *Cluster {
+	c := &Cluster{ID: len(d.clusters), Tokens: make([]string, len(toks))}
+	for i, t := range toks {
+		c.Tokens[i] = strings.Clone(t)
+	}
+	d.clusters = append(d.clusters, c)
+	n := d.leaf(toks, true)
+	n.clusters = append(n.clusters, c)
+	return c
+}

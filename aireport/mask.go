@@ -1,0 +1,366 @@
+package aireport
+
+import (
+	"bytes"
+	"net/netip"
+	"regexp"
+)
+
+// Mask is a user mask from the rule file: every match of Regexp is
+// replaced by Replace (with $1-style expansion, as regexp.ReplaceAll).
+type Mask struct {
+	Name    string
+	Regexp  *regexp.Regexp
+	Replace string
+}
+
+// Masker replaces variable fields of a message by placeholders so that
+// messages differing only in those fields group together. Not safe for
+// concurrent use (it keeps scratch buffers).
+type Masker struct {
+	Article bool   // only the article's three sed substitutions
+	Builtin bool   // the built-in masks (see MaskWord)
+	User    []Mask // applied first, in order
+	tmp     []byte
+	tmp2    []byte
+}
+
+// Mask appends the masked form of msg to dst[:0] and returns it.
+func (m *Masker) Mask(dst, msg []byte) []byte {
+	if m.Article {
+		var out []byte
+		out, m.tmp = ArticleMask(dst, m.tmp, msg)
+		return out
+	}
+	cur := msg
+	for _, u := range m.User {
+		if u.Regexp.Match(cur) {
+			m.tmp2 = u.Regexp.ReplaceAll(cur, []byte(u.Replace))
+			cur = m.tmp2
+		}
+	}
+	if !m.Builtin {
+		return append(dst[:0], cur...)
+	}
+	return maskBuiltin(dst[:0], cur)
+}
+
+// isDelim reports bytes that end a word for the built-in masks. '.', ':',
+// '-' and '_' stay inside words (addresses, durations, identifiers).
+var delimTab = func() (t [256]bool) {
+	for _, c := range []byte(" \t\r\n\v\f,;()[]{}<>\"'=/|@#!?*&`\\$~^+") {
+		t[c] = true
+	}
+	t[0] = true
+	return t
+}()
+
+func maskBuiltin(dst, s []byte) []byte {
+	i := 0
+	for i < len(s) {
+		if delimTab[s[i]] {
+			dst = append(dst, s[i])
+			i++
+			continue
+		}
+		j := i
+		digit := false
+		for j < len(s) && !delimTab[s[j]] {
+			if s[j] >= '0' && s[j] <= '9' {
+				digit = true
+			}
+			j++
+		}
+		w := s[i:j]
+		if !digit {
+			dst = append(dst, w...)
+			i = j
+			continue
+		}
+		k := len(w)
+		for k > 0 && (w[k-1] == '.' || w[k-1] == ':' || w[k-1] == ',') {
+			k--
+		}
+		dst = maskWord(dst, w[:k])
+		dst = append(dst, w[k:]...)
+		i = j
+	}
+	return dst
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// maskWord appends the placeholder for one word that contains a digit:
+// <UUID>, <MAC>, <IP> (v4, optional :port, or v6), <TS>, <DATE>, <TIME>,
+// <HEX>, <DUR> (1.5s, 200ms, 1h2m), <NUM> (with a short unit kept: 91%,
+// 512MB), and the context names <PORT> ("port N"), <PID> ("pid=N",
+// "prog[N]"). Anything else is kept: "ssh2", "eth0".
+func maskWord(dst, w []byte) []byte {
+	n := len(w)
+	if n == 0 {
+		return dst
+	}
+	switch {
+	case n == 36 && isUUID(w):
+		return append(dst, "<UUID>"...)
+	case n == 17 && isMAC(w):
+		return append(dst, "<MAC>"...)
+	}
+	if ip, rest := ipv4Prefix(w); ip {
+		if len(rest) == 0 {
+			return append(dst, "<IP>"...)
+		}
+		if rest[0] == ':' && len(rest) > 1 && allDigits(rest[1:]) {
+			return append(dst, "<IP>:<PORT>"...)
+		}
+	}
+	if c := bytes.Count(w, []byte(":")); c >= 2 {
+		if isTime(w) {
+			return append(dst, "<TIME>"...)
+		}
+		if allHexColonDot(w) {
+			if _, err := netip.ParseAddr(string(w)); err == nil {
+				return append(dst, "<IP>"...)
+			}
+		}
+	}
+	if isDate(w) {
+		if n == 10 {
+			return append(dst, "<DATE>"...)
+		}
+		if w[10] == 'T' || w[10] == '_' {
+			return append(dst, "<TS>"...)
+		}
+	}
+	if n > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X') && allHex(w[2:]) {
+		return append(dst, "<HEX>"...)
+	}
+	// number with optional fraction and optional unit
+	j := 0
+	if w[0] == '-' && n > 1 {
+		j = 1
+	}
+	if isDigit(w[j]) {
+		k := j
+		for k < n && (isDigit(w[k]) || w[k] == '.') {
+			k++
+		}
+		num, unit := w[:k], w[k:]
+		if num[len(num)-1] != '.' && bytes.Count(num, []byte(".")) <= 1 {
+			switch {
+			case len(unit) == 0:
+				return appendNum(dst, num)
+			case isDuration(unit):
+				return append(dst, "<DUR>"...)
+			case len(unit) <= 3 && (unit[0] == '%' || allAlpha(unit)) && !(n >= 8 && allHex(w)):
+				dst = append(dst, "<NUM>"...)
+				return append(dst, unit...)
+			}
+		}
+	}
+	if n >= 8 && allHex(w) {
+		return append(dst, "<HEX>"...)
+	}
+	if numericParts(w) {
+		// 30059:11, 1.2.3, 4/5: every digit run becomes <NUM>
+		for i := 0; i < n; {
+			if isDigit(w[i]) {
+				for i < n && isDigit(w[i]) {
+					i++
+				}
+				dst = append(dst, "<NUM>"...)
+				continue
+			}
+			dst = append(dst, w[i])
+			i++
+		}
+		return dst
+	}
+	// identifier with a long numeric tail: session-12345 -> session-<NUM>
+	k := n
+	for k > 0 && isDigit(w[k-1]) {
+		k--
+	}
+	if n-k >= 3 && k > 0 && (w[k-1] == '-' || w[k-1] == '_' || w[k-1] == '.') {
+		dst = append(dst, w[:k]...)
+		return append(dst, "<NUM>"...)
+	}
+	return append(dst, w...)
+}
+
+func appendNum(dst, num []byte) []byte {
+	switch {
+	case bytes.HasSuffix(dst, []byte("port ")):
+		return append(dst, "<PORT>"...)
+	case bytes.HasSuffix(dst, []byte("pid=")), bytes.HasSuffix(dst, []byte("PID=")):
+		return append(dst, "<PID>"...)
+	case len(dst) >= 2 && dst[len(dst)-1] == '[' && (isAlpha(dst[len(dst)-2]) || isDigit(dst[len(dst)-2]) || dst[len(dst)-2] == '_' || dst[len(dst)-2] == '-'):
+		return append(dst, "<PID>"...)
+	}
+	return append(dst, "<NUM>"...)
+}
+
+// numericParts reports digits separated by ':', '.', '-' or '_' only.
+func numericParts(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) && c != ':' && c != '.' && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+func allHex(b []byte) bool {
+	for _, c := range b {
+		if !isHex(c) {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+func allAlpha(b []byte) bool {
+	for _, c := range b {
+		if !isAlpha(c) {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+func allHexColonDot(b []byte) bool {
+	for _, c := range b {
+		if !isHex(c) && c != ':' && c != '.' && c != '%' {
+			return false
+		}
+	}
+	return true
+}
+
+func isUUID(w []byte) bool {
+	for i, c := range w {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isMAC(w []byte) bool {
+	sep := w[2]
+	if sep != ':' && sep != '-' {
+		return false
+	}
+	for i, c := range w {
+		if i%3 == 2 {
+			if c != sep {
+				return false
+			}
+		} else if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// ipv4Prefix reports whether w starts with a dotted quad and returns the rest.
+func ipv4Prefix(w []byte) (bool, []byte) {
+	i := 0
+	for part := 0; part < 4; part++ {
+		if part > 0 {
+			if i >= len(w) || w[i] != '.' {
+				return false, nil
+			}
+			i++
+		}
+		start, v := i, 0
+		for i < len(w) && isDigit(w[i]) && i-start < 3 {
+			v = v*10 + int(w[i]-'0')
+			i++
+		}
+		if i == start || v > 255 {
+			return false, nil
+		}
+	}
+	if i < len(w) && (isDigit(w[i]) || w[i] == '.') {
+		return false, nil
+	}
+	return true, w[i:]
+}
+
+// isTime matches hh:mm:ss with an optional fraction.
+func isTime(w []byte) bool {
+	if len(w) < 8 || w[2] != ':' || w[5] != ':' {
+		return false
+	}
+	for _, i := range []int{0, 1, 3, 4, 6, 7} {
+		if !isDigit(w[i]) {
+			return false
+		}
+	}
+	if len(w) == 8 {
+		return true
+	}
+	return (w[8] == '.' || w[8] == ',') && allDigits(w[9:])
+}
+
+// isDate matches yyyy-mm-dd at the start of w.
+func isDate(w []byte) bool {
+	if len(w) < 10 || w[4] != '-' || w[7] != '-' {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if !isDigit(w[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isDuration matches a unit suffix after a number: ns us µs ms s m h d,
+// sec(s), min(s), or a Go-style compound tail ("m30s", "h2m3.5s").
+func isDuration(u []byte) bool {
+	switch string(u) {
+	case "ns", "us", "µs", "ms", "s", "m", "h", "d", "sec", "secs", "min", "mins":
+		return true
+	}
+	// compound: (unit number)+ unit, e.g. "h2m3.5s"
+	i := 0
+	for i < len(u) {
+		j := i
+		for j < len(u) && isAlpha(u[j]) {
+			j++
+		}
+		switch string(u[i:j]) {
+		case "h", "m", "s", "ms", "us", "ns":
+		default:
+			return false
+		}
+		if j == len(u) {
+			return true
+		}
+		k := j
+		for k < len(u) && (isDigit(u[k]) || u[k] == '.') {
+			k++
+		}
+		if k == j {
+			return false
+		}
+		i = k
+	}
+	return false
+}

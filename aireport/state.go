@@ -1,0 +1,127 @@
+package aireport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// ErrState is wrapped by every state-file error: the report is not
+// produced, and the state file is never silently reset.
+var ErrState = errors.New("state file")
+
+// State remembers what earlier reports saw: every template's first and last
+// sighting, and each rule's count in the previous report.
+type State struct {
+	Version    int                       `json:"version"`
+	Updated    time.Time                 `json:"updated"`
+	Categories map[string]*StateCategory `json:"categories"`
+}
+
+// StateCategory is one report section's memory.
+type StateCategory struct {
+	Templates map[string]*StateTemplate `json:"templates"`
+	Rules     map[string]int64          `json:"rules,omitempty"` // counts in the previous report
+}
+
+// StateTemplate is one group key's history.
+type StateTemplate struct {
+	Program  string    `json:"program,omitempty"`
+	Template string    `json:"template"`
+	First    time.Time `json:"first"`
+	Last     time.Time `json:"last"`
+	Total    int64     `json:"total"`   // lines over all reports
+	Reports  int       `json:"reports"` // reports it appeared in
+}
+
+const stateVersion = 1
+
+// NewState returns an empty state.
+func NewState() *State {
+	return &State{Version: stateVersion, Categories: map[string]*StateCategory{}}
+}
+
+// LoadState reads path. A missing file is a first run (an empty state,
+// fresh=true); any other problem — unreadable, empty, corrupt, a newer
+// version — is an error wrapping ErrState.
+func LoadState(path string) (st *State, fresh bool, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewState(), true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%w %s: %w (fix or remove it; it is never reset silently)", ErrState, path, err)
+	}
+	st = NewState()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(st); err != nil {
+		return nil, false, fmt.Errorf("%w %s: not valid aireport state: %w (fix or remove it; it is never reset silently)", ErrState, path, err)
+	}
+	if st.Version != stateVersion {
+		return nil, false, fmt.Errorf("%w %s: version %d, want %d", ErrState, path, st.Version, stateVersion)
+	}
+	if st.Categories == nil {
+		st.Categories = map[string]*StateCategory{}
+	}
+	return st, false, nil
+}
+
+// Save writes the state to path atomically: temp file, fsync, rename.
+func (s *State) Save(path string) error {
+	b, err := json.MarshalIndent(s, "", " ")
+	if err != nil {
+		return fmt.Errorf("%w %s: %w", ErrState, path, err)
+	}
+	return WriteFileAtomic(path, append(b, '\n'))
+}
+
+// WriteFileAtomic writes data to a temp file next to path, fsyncs it and
+// renames it over path, so readers never see half a file.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+func (s *State) category(name string) *StateCategory {
+	c := s.Categories[name]
+	if c == nil {
+		c = &StateCategory{Templates: map[string]*StateTemplate{}}
+		s.Categories[name] = c
+	}
+	if c.Templates == nil {
+		c.Templates = map[string]*StateTemplate{}
+	}
+	return c
+}
