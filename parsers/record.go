@@ -13,13 +13,13 @@ import (
 type Format uint8
 
 const (
-	FormatUnknown          Format = iota
-	FormatTraditionalFile         // Nov 22 01:37:32 vm myapp[29808]: msg
-	FormatFile                    // 2026-11-22T01:37:32.195671+00:00 vm myapp[29808]: msg
-	FormatSyslogProtocol23        // <156>1 2026-11-22T01:37:32.195671+00:00 vm myapp 29808 - -  msg
-	FormatTraditionalForward      // <156>Nov 22 01:37:32 vm myapp[29808]: msg
-	FormatForward                 // <156>2026-11-22T01:37:32.195671+00:00 vm myapp[29808]: msg
-	FormatJSON                    // {"timereported":"…","hostname":"vm","programname":"myapp","msg":"…"}
+	FormatUnknown            Format = iota
+	FormatTraditionalFile           // Nov 22 01:37:32 vm myapp[29808]: msg
+	FormatFile                      // 2026-11-22T01:37:32.195671+00:00 vm myapp[29808]: msg
+	FormatSyslogProtocol23          // <156>1 2026-11-22T01:37:32.195671+00:00 vm myapp 29808 - -  msg
+	FormatTraditionalForward        // <156>Nov 22 01:37:32 vm myapp[29808]: msg
+	FormatForward                   // <156>2026-11-22T01:37:32.195671+00:00 vm myapp[29808]: msg
+	FormatJSON                      // {"timereported":"…","hostname":"vm","programname":"myapp","msg":"…"}
 )
 
 // ErrMalformed is wrapped by every error Parse returns: the line is counted
@@ -38,4 +38,23 @@ type Record struct {
 	Program  []byte // tag without "[pid]" and ":"; e.g. "sshd", "%ASA-5-304001"
 	PID      []byte // empty when absent
 	Message  []byte // the MSG part, header stripped
+}
+
+var formatNames = [...]string{
+	FormatUnknown:            "unknown",
+	FormatTraditionalFile:    "traditional-file",
+	FormatFile:               "file",
+	FormatSyslogProtocol23:   "syslog-protocol23",
+	FormatTraditionalForward: "traditional-forward",
+	FormatForward:            "forward",
+	FormatJSON:               "json",
+}
+
+// String returns a short lowercase name: "traditional-file", "file",
+// "syslog-protocol23", "traditional-forward", "forward", "json", "unknown".
+func (f Format) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return "unknown"
 }
