@@ -1,0 +1,260 @@
+package outputs
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+func decompress(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var r io.Reader
+	if strings.HasSuffix(path, ".gz") {
+		gr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = gr
+	} else {
+		zr, err := zstd.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return string(b)
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestSpoolRotateByAge(t *testing.T) {
+	for _, tt := range []struct{ comp, ext string }{{"", ".log.zst"}, {"zstd", ".log.zst"}, {"gzip", ".log.gz"}} {
+		t.Run(tt.comp, func(t *testing.T) {
+			dir := t.TempDir()
+			clk := &fakeClock{time.Date(2026, 11, 22, 10, 1, 30, 0, time.UTC)}
+			s, err := NewSpool(SpoolConfig{Dir: dir, Compression: tt.comp, Now: clk.now, PID: 77})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range []string{"one", "two", ""} {
+				if err := s.Write("asa", []byte(l)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Write("sshd", []byte("x")); err != nil {
+				t.Fatal(err)
+			}
+			name := "unknown-20261122T100130Z-77" + tt.ext
+			if got := listDir(t, filepath.Join(dir, "asa")); !slices.Equal(got, []string{name + ".tmp"}) {
+				t.Fatalf("while open: %v", got)
+			}
+			if err := s.Rotate(clk.t.Add(59 * time.Minute)); err != nil { // too young
+				t.Fatal(err)
+			}
+			if got := listDir(t, filepath.Join(dir, "asa")); !slices.Equal(got, []string{name + ".tmp"}) {
+				t.Fatalf("rotated too early: %v", got)
+			}
+			if err := s.Rotate(clk.t.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if got := listDir(t, filepath.Join(dir, "asa")); !slices.Equal(got, []string{name}) {
+				t.Fatalf("after rotation: %v", got)
+			}
+			if got := decompress(t, filepath.Join(dir, "asa", name)); got != "one\ntwo\n\n" {
+				t.Errorf("asa content %q", got)
+			}
+			if got := decompress(t, filepath.Join(dir, "sshd", name)); got != "x\n" {
+				t.Errorf("sshd content %q", got)
+			}
+
+			// Same second again: a new name, never overwriting a complete file.
+			if err := s.Write("asa", []byte("three")); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			name2 := "unknown-20261122T100130Z-77-2" + tt.ext
+			if got := listDir(t, filepath.Join(dir, "asa")); !slices.Equal(got, []string{name2, name}) {
+				t.Fatalf("after close: %v", got)
+			}
+			if got := decompress(t, filepath.Join(dir, "asa", name2)); got != "three\n" {
+				t.Errorf("second file %q", got)
+			}
+			if s.Written() != 5 || s.Errors() != 0 {
+				t.Errorf("written %d errors %d", s.Written(), s.Errors())
+			}
+			if err := s.Write("asa", []byte("late")); !errors.Is(err, ErrClosed) {
+				t.Errorf("Write after Close: %v", err)
+			}
+		})
+	}
+}
+
+func TestSpoolRotateBySize(t *testing.T) {
+	dir := t.TempDir()
+	clk := &fakeClock{time.Date(2026, 11, 22, 10, 1, 0, 0, time.UTC)}
+	s, err := NewSpool(SpoolConfig{Dir: dir, Now: clk.now, PID: 1, MaxSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Write("c", []byte("small")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rotate(clk.t); err != nil {
+		t.Fatal(err)
+	}
+	if got := listDir(t, filepath.Join(dir, "c")); len(got) != 1 || !strings.HasSuffix(got[0], ".tmp") {
+		t.Fatalf("small file rotated: %v", got)
+	}
+	// Incompressible-ish lines, enough to push several blocks to disk.
+	var want bytes.Buffer
+	seed := uint64(1)
+	for range 20000 {
+		line := make([]byte, 40)
+		for i := range line {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			line[i] = 'a' + byte(seed>>59)
+		}
+		want.Write(line)
+		want.WriteByte('\n')
+		if err := s.Write("c", line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Rotate(clk.t); err != nil {
+		t.Fatal(err)
+	}
+	got := listDir(t, filepath.Join(dir, "c"))
+	if len(got) != 1 || strings.HasSuffix(got[0], ".tmp") {
+		t.Fatalf("large file not rotated: %v", got)
+	}
+	if content := decompress(t, filepath.Join(dir, "c", got[0])); content != "small\n"+want.String() {
+		t.Errorf("content differs (%d bytes, want %d)", len(content), 6+want.Len())
+	}
+}
+
+func TestSpoolFailingCategory(t *testing.T) {
+	dir := t.TempDir()
+	// "bad" is a regular file where its directory should be: fails even for root.
+	if err := os.WriteFile(filepath.Join(dir, "bad"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clk := &fakeClock{time.Date(2026, 11, 22, 10, 1, 0, 0, time.UTC)}
+	s, err := NewSpool(SpoolConfig{Dir: dir, Now: clk.now, PID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Write("bad", []byte("x"))
+	if want := "outputs: spool: create " + filepath.Join(dir, "bad") + ": not a directory"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
+	}
+	if err2 := s.Write("bad", []byte("y")); err2 != err {
+		t.Errorf("second failure not the cached error: %v", err2)
+	}
+	if err := s.Write("good", []byte("ok")); err != nil {
+		t.Fatalf("other category failed: %v", err)
+	}
+	if s.Errors() != 2 || s.Written() != 1 {
+		t.Errorf("errors %d written %d", s.Errors(), s.Written())
+	}
+	// Still failing until the next rotation, even once fixed.
+	if err := os.Remove(filepath.Join(dir, "bad")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write("bad", []byte("z")); err == nil {
+		t.Error("retried before Rotate")
+	}
+	if err := s.Rotate(clk.t); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write("bad", []byte("after")); err != nil {
+		t.Fatalf("not retried after Rotate: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := listDir(t, filepath.Join(dir, "bad"))
+	if len(got) != 1 || decompress(t, filepath.Join(dir, "bad", got[0])) != "after\n" {
+		t.Errorf("bad dir after recovery: %v", got)
+	}
+}
+
+func TestSpoolUnwritableDir(t *testing.T) {
+	dir := notDir(t)
+	s, err := NewSpool(SpoolConfig{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Write("asa", []byte("x"))
+	if err == nil || !strings.Contains(err.Error(), "outputs: spool: create "+filepath.Join(dir, "asa")+": not a directory") {
+		t.Errorf("err = %v", err)
+	}
+	for _, c := range []string{"", ".", "..", "a/b"} {
+		if err := s.Write(c, []byte("x")); err == nil {
+			t.Errorf("category %q accepted", c)
+		}
+	}
+}
+
+func TestSpoolConfigErrors(t *testing.T) {
+	if _, err := NewSpool(SpoolConfig{}); err == nil {
+		t.Error("no Dir accepted")
+	}
+	if _, err := NewSpool(SpoolConfig{Dir: "x", Compression: "lz4"}); err == nil {
+		t.Error("lz4 accepted")
+	}
+}
+
+func BenchmarkSpoolWrite(b *testing.B) {
+	s, err := NewSpool(SpoolConfig{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	line := []byte("2026-11-22T01:37:32.195671+00:00 vm myapp[29808]: disk \"sda\" at 91% full")
+	b.SetBytes(int64(len(line) + 1))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Write("asa", line); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
