@@ -1,0 +1,453 @@
+package outputs
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/logtally/logtally/holtwinters"
+	"github.com/logtally/logtally/tally"
+	"github.com/ziutek/rrd"
+)
+
+// RRDConfig configures the RRD output.
+type RRDConfig struct {
+	// Dir holds one sub-directory per category and one file per counter:
+	// Dir/<category>/<counter>.rrd (names sanitized, see docs/rrd.md).
+	Dir string
+	// Forecast returns the Holt-Winters parameters for a category (the
+	// rule file's forecast block). Nil means holtwinters.DefaultParams(1440).
+	Forecast func(category string) holtwinters.Params
+	// Alert is called, from Write's goroutine, when a counter's failure
+	// state turns on or off. It must not block: hand the alert to a
+	// buffered sender (syslog at warning severity, JSON lines).
+	Alert func(Alert)
+	// Builtins also records the summary's lines and unknown totals as
+	// series "_lines" and "_unknown".
+	Builtins bool
+	// MaxGapFill is the longest gap (in minutes) filled with one unknown
+	// update per minute; longer gaps become one bulk update and the
+	// detector is re-read from the file. Default one week (10080).
+	MaxGapFill int
+	// Workers bounds concurrent rrd_update calls. Default 8.
+	Workers int
+	Logger  *slog.Logger
+}
+
+// Alert is a change of a counter's aberrant-behaviour (FAILURES) state.
+type Alert struct {
+	Category  string    `json:"category"`
+	Counter   string    `json:"counter"`
+	Minute    time.Time `json:"minute"` // start of the minute that changed the state
+	Observed  float64   `json:"observed"`
+	Predicted float64   `json:"predicted"`
+	Lower     float64   `json:"lower"` // ŷ − δ₋·d
+	Upper     float64   `json:"upper"` // ŷ + δ₊·d
+	On        bool      `json:"on"`    // true: failure started; false: cleared
+}
+
+// String is the alert's syslog message (sent at warning severity):
+// `aberration state=on category=asa counter=http minute=... observed=... predicted=... lower=... upper=...`.
+func (a Alert) String() string {
+	state := "off"
+	if a.On {
+		state = "on"
+	}
+	f := func(v float64) string {
+		if math.IsNaN(v) {
+			return "U"
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fmt.Sprintf("aberration state=%s category=%s counter=%s minute=%s observed=%s predicted=%s lower=%s upper=%s",
+		state, rrdQuote(a.Category), rrdQuote(a.Counter), a.Minute.UTC().Format(time.RFC3339),
+		f(a.Observed), f(a.Predicted), f(a.Lower), f(a.Upper))
+}
+
+// MarshalJSON writes the JSON-lines record: state "on"/"off", unknown
+// numbers as null.
+func (a Alert) MarshalJSON() ([]byte, error) {
+	num := func(v float64) *float64 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return &v
+	}
+	state := "off"
+	if a.On {
+		state = "on"
+	}
+	return json.Marshal(struct {
+		Type      string    `json:"type"`
+		State     string    `json:"state"`
+		Category  string    `json:"category"`
+		Counter   string    `json:"counter"`
+		Minute    time.Time `json:"minute"`
+		Observed  *float64  `json:"observed"`
+		Predicted *float64  `json:"predicted"`
+		Lower     *float64  `json:"lower"`
+		Upper     *float64  `json:"upper"`
+	}{"aberration", state, a.Category, a.Counter, a.Minute.UTC(), num(a.Observed), num(a.Predicted), num(a.Lower), num(a.Upper)})
+}
+
+func rrdQuote(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\"=") {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// RRDStats are the output's counters.
+type RRDStats struct {
+	Updates        uint64 // rrd_update calls that succeeded (gap fills included)
+	GapFills       uint64 // unknown updates fed for minutes summarize was not running
+	ClockBackwards uint64 // minutes skipped because they were not after the file's last update
+	LayoutErrors   uint64 // series skipped because the existing file differs
+	Errors         uint64 // create/update failures
+	Alerts         uint64
+}
+
+// RRD writes each closed minute's counters into RRD files and runs an
+// in-process Holt-Winters detector per counter, identical to the file's
+// FAILURES archive, to raise alerts without reading files back.
+type RRD struct {
+	cfg RRDConfig
+	log *slog.Logger
+
+	series map[rrdKey]*rrdSeries
+	files  map[string]rrdKey // sanitized path → owner, for collisions
+	stats  RRDStats
+	closed bool
+}
+
+var _ Output = (*RRD)(nil)
+
+type rrdKey struct{ category, counter string }
+
+type rrdSeries struct {
+	key     rrdKey
+	path    string
+	params  holtwinters.Params
+	updater *rrd.Updater
+	model   *holtwinters.Model
+	last    int64 // last update time in the file (Unix seconds)
+	failing bool  // last reported failure state
+	broken  error // layout mismatch or collision: never written
+
+	// per-Write scratch, filled by the worker
+	alert    *Alert
+	err      error
+	updates  uint64
+	gapFills uint64
+	backward bool
+}
+
+// NewRRD checks that Dir exists (creating it) and is writable.
+func NewRRD(cfg RRDConfig) (*RRD, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("rrd output: no directory")
+	}
+	if cfg.MaxGapFill <= 0 {
+		cfg.MaxGapFill = 7 * 1440
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.Forecast == nil {
+		cfg.Forecast = func(string) holtwinters.Params { return holtwinters.DefaultParams(1440) }
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := rrdCheckWritable(cfg.Dir); err != nil {
+		return nil, fmt.Errorf("rrd output: %w", err)
+	}
+	return &RRD{cfg: cfg, log: log, series: make(map[rrdKey]*rrdSeries), files: make(map[string]rrdKey)}, nil
+}
+
+func rrdCheckWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return fmt.Errorf("directory %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// rrdSanitize maps a category or counter name to a file name component:
+// [A-Za-z0-9_.-] kept, anything else becomes '_', leading dots too.
+func rrdSanitize(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
+		if !ok || (c == '.' && i == 0) {
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 {
+		return "_"
+	}
+	return string(b)
+}
+
+// Path returns the RRD file of a category's counter.
+func (r *RRD) Path(category, counter string) string {
+	return filepath.Join(r.cfg.Dir, rrdSanitize(category), rrdSanitize(counter)+".rrd")
+}
+
+// Stats returns a snapshot of the counters.
+func (r *RRD) Stats() RRDStats { return r.stats }
+
+// Failing lists the counters whose detector is currently in failure.
+func (r *RRD) Failing() []Alert {
+	var out []Alert
+	for _, s := range r.series {
+		if s.failing {
+			out = append(out, Alert{Category: s.key.category, Counter: s.key.counter, On: true})
+		}
+	}
+	return out
+}
+
+// Write records one closed minute: one rrd_update per file (plus one per
+// missed minute when summarize was not running), then steps each
+// detector and reports failure-state changes through cfg.Alert.
+func (r *RRD) Write(minute []tally.Summary) error {
+	if r.closed {
+		return errors.New("rrd output: write after close")
+	}
+	type job struct {
+		s *rrdSeries
+		t int64
+		v float64
+	}
+	var jobs []job
+	var errs []error
+	for i := range minute {
+		sum := &minute[i]
+		t := sum.Minute.UTC().Truncate(time.Minute).Add(time.Minute).Unix()
+		add := func(counter string, v uint64) {
+			s, err := r.lookup(sum.Category, counter, sum.Minute)
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			if s.broken != nil {
+				return
+			}
+			jobs = append(jobs, job{s, t, float64(v)})
+		}
+		for _, c := range sum.Counters {
+			add(c.Name, c.Value)
+		}
+		if r.cfg.Builtins {
+			add("_lines", sum.Lines)
+			add("_unknown", sum.Unknown)
+		}
+	}
+	// rrd_update_r is thread-safe across files: update them in parallel.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, r.cfg.Workers)
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r.update(j.s, j.t, j.v)
+		}()
+	}
+	wg.Wait()
+	for _, j := range jobs {
+		s := j.s
+		r.stats.Updates += s.updates
+		r.stats.GapFills += s.gapFills
+		if s.backward {
+			r.stats.ClockBackwards++
+			r.log.Warn("rrd: minute not after the file's last update, skipped",
+				"file", s.path, "minute", time.Unix(j.t-rrdStep, 0).UTC(), "last", time.Unix(s.last, 0).UTC(),
+				"skipped_total", r.stats.ClockBackwards)
+		}
+		if s.err != nil {
+			r.stats.Errors++
+			errs = append(errs, s.err)
+		}
+		if s.alert != nil {
+			r.stats.Alerts++
+			if r.cfg.Alert != nil {
+				r.cfg.Alert(*s.alert)
+			}
+		}
+		s.alert, s.err, s.updates, s.gapFills, s.backward = nil, nil, 0, 0, false
+	}
+	return rrdJoinErrors(errs)
+}
+
+func rrdJoinErrors(errs []error) error {
+	if len(errs) > 5 {
+		errs = append(errs[:5], fmt.Errorf("and %d more rrd errors", len(errs)-5))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("rrd output: %w", errors.Join(errs...))
+}
+
+// lookup finds or opens/creates the series of a counter.
+func (r *RRD) lookup(category, counter string, minute time.Time) (*rrdSeries, error) {
+	key := rrdKey{category, counter}
+	if s, ok := r.series[key]; ok {
+		return s, nil
+	}
+	s := &rrdSeries{key: key, path: r.Path(category, counter), params: r.cfg.Forecast(category)}
+	r.series[key] = s
+	if owner, ok := r.files[s.path]; ok {
+		s.broken = fmt.Errorf("rrd output: %q/%q and %q/%q both map to %s; rename one", owner.category, owner.counter, category, counter, s.path)
+		r.stats.Errors++
+		return s, s.broken
+	}
+	r.files[s.path] = key
+	if err := s.params.Validate(); err != nil {
+		s.broken = fmt.Errorf("rrd output: category %s: %w", category, err)
+		return s, s.broken
+	}
+	if err := r.open(s, minute); err != nil {
+		delete(r.series, key) // retry next minute (e.g. directory became writable)
+		delete(r.files, s.path)
+		if errors.Is(err, ErrRRDLayout) {
+			r.series[key], r.files[s.path] = s, key
+			s.broken = err
+			r.stats.LayoutErrors++
+		} else {
+			r.stats.Errors++
+		}
+		return s, err
+	}
+	return s, nil
+}
+
+// open creates the file on first use or checks an existing one, then
+// loads the detector from the file itself.
+func (r *RRD) open(s *rrdSeries, minute time.Time) error {
+	_, err := os.Stat(s.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
+			return fmt.Errorf("rrd output: %w", err)
+		}
+		// The first update is the end of this minute; the file starts one
+		// step before it.
+		if err := rrdCreate(s.path, s.params, minute.UTC().Truncate(time.Minute)); err != nil {
+			return fmt.Errorf("rrd output: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("rrd output: %w", err)
+	}
+	m, last, err := holtwinters.FromRRDFile(s.path, rrdDS)
+	if err != nil {
+		if errors.Is(err, holtwinters.ErrRRDFile) {
+			return fmt.Errorf("%w: %w", ErrRRDLayout, err)
+		}
+		return fmt.Errorf("rrd output: %w", err)
+	}
+	if err := rrdCheckLayout(s.path, s.params, m.Params()); err != nil {
+		return err
+	}
+	s.model, s.last, s.failing = m, last, m.Failing()
+	s.updater = rrd.NewUpdater(s.path)
+	return nil
+}
+
+// update runs in a worker goroutine; it touches only s.
+func (r *RRD) update(s *rrdSeries, t int64, v float64) {
+	if t <= s.last {
+		s.backward = true
+		return
+	}
+	gap := (t - s.last) / rrdStep // steps since the last update, this one included
+	if gap-1 > int64(r.cfg.MaxGapFill) {
+		// One bulk update skips the gap (RRDtool marks it unknown, clears
+		// the failure history); re-read the detector from the file.
+		if err := s.updater.Update(strconv.FormatInt(t-rrdStep, 10) + ":U"); err != nil {
+			s.err = fmt.Errorf("rrd update %s: %w", s.path, err)
+			return
+		}
+		s.updates++
+		m, last, err := holtwinters.FromRRDFile(s.path, rrdDS)
+		if err != nil {
+			s.err = err
+			return
+		}
+		s.model, s.last = m, last
+		s.failing = m.Failing()
+	} else {
+		for ts := s.last + rrdStep; ts < t; ts += rrdStep {
+			if !r.step(s, ts, math.NaN(), false) {
+				return
+			}
+			s.gapFills++
+		}
+	}
+	r.step(s, t, v, true)
+}
+
+// step is one rrd_update call and one detector step. Alerts compare the
+// failure state with the last reported one on observed minutes only: an
+// unknown minute counts as a violation in RRDtool, and a restart after a
+// pause must not page anyone by itself.
+func (r *RRD) step(s *rrdSeries, ts int64, v float64, observed bool) bool {
+	if err := s.updater.Update(strconv.FormatInt(ts, 10) + ":" + rrdValue(v)); err != nil {
+		s.err = fmt.Errorf("rrd update %s: %w", s.path, err)
+		return false
+	}
+	s.updates++
+	s.last = ts
+	res := s.model.Step(holtwinters.PDPGauge(v, rrdStep))
+	if observed && res.Failure != s.failing {
+		s.failing = res.Failure
+		s.alert = &Alert{
+			Category: s.key.category, Counter: s.key.counter,
+			Minute:   time.Unix(ts-rrdStep, 0).UTC(),
+			Observed: v, Predicted: res.Prediction, Lower: res.Lower, Upper: res.Upper,
+			On: res.Failure,
+		}
+	}
+	return true
+}
+
+// Close releases the files. The RRDs are complete after every Write;
+// detectors need no checkpoint because they are re-read from the files.
+func (r *RRD) Close() error {
+	r.closed = true
+	r.series = nil
+	return nil
+}
+
+// Detector returns a copy of a counter's in-process detector state
+// (MarshalBinary-able), or nil.
+func (r *RRD) Detector(category, counter string) *holtwinters.Model {
+	s, ok := r.series[rrdKey{category, counter}]
+	if !ok || s.model == nil {
+		return nil
+	}
+	b, _ := s.model.MarshalBinary()
+	m := new(holtwinters.Model)
+	if m.UnmarshalBinary(b) != nil {
+		return nil
+	}
+	return m
+}
