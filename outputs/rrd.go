@@ -205,9 +205,7 @@ func rrdSanitize(s string) string {
 }
 
 // Path returns the RRD file of a category's counter.
-func (r *RRD) Path(category, counter string) string {
-	return filepath.Join(r.cfg.Dir, rrdSanitize(category), rrdSanitize(counter)+".rrd")
-}
+func (r *RRD) Path(category, counter string) string { return RRDPath(r.cfg.Dir, category, counter) }
 
 // Stats returns a snapshot of the counters.
 func (r *RRD) Stats() RRDStats { return r.stats }
@@ -450,4 +448,10 @@ func (r *RRD) Detector(category, counter string) *holtwinters.Model {
 		return nil
 	}
 	return m
+}
+
+// RRDPath is the file the RRD output writes for a category's counter
+// under dir.
+func RRDPath(dir, category, counter string) string {
+	return filepath.Join(dir, rrdSanitize(category), rrdSanitize(counter)+".rrd")
 }

@@ -1,0 +1,147 @@
+// Command rrdgraph renders a PNG graph of one counter's RRD file written by
+// summarize's RRD output: the observed per-minute values, the Holt-Winters
+// band ŷ ± δ·d and a tick for every minute in failure. For dashboards and
+// cron:
+//
+//	rrdgraph --dir /var/lib/logtally/rrd --category asa --counter http_connections \
+//	    --start -1d --end now --size 800x300 --out /var/www/asa-http.png
+//
+// or --file path/to/counter.rrd instead of --dir/--category/--counter.
+// Exit status: 0 ok, 1 rendering failed, 2 bad usage.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/logtally/logtally/outputs"
+	"github.com/spf13/pflag"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, time.Now))
+}
+
+func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer, now func() time.Time) int {
+	fs := pflag.NewFlagSet("rrdgraph", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("file", "", "RRD file to graph")
+	dir := fs.String("dir", "", "RRD directory of summarize (with --category and --counter)")
+	category := fs.String("category", "", "category name")
+	counter := fs.String("counter", "", "counter name")
+	start := fs.String("start", "-1d", "start: RFC 3339 time, Unix seconds, or -DURATION before --end (e.g. -6h, -1d, -1w)")
+	end := fs.String("end", "now", "end: RFC 3339 time, Unix seconds, or now")
+	size := fs.String("size", "800x300", "image size WIDTHxHEIGHT in pixels")
+	title := fs.String("title", "", "graph title (default category/counter or the file)")
+	outPath := fs.String("out", "-", "PNG output file, - for stdout")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *file == "" {
+		if *dir == "" || *category == "" || *counter == "" {
+			fmt.Fprintln(stderr, "rrdgraph: give --file, or --dir with --category and --counter")
+			return 2
+		}
+		*file = outputs.RRDPath(*dir, *category, *counter)
+		if *title == "" {
+			*title = *category + "/" + *counter
+		}
+	}
+	e, err := parseTime(*end, now(), time.Time{})
+	if err != nil {
+		fmt.Fprintf(stderr, "rrdgraph: --end: %v\n", err)
+		return 2
+	}
+	s, err := parseTime(*start, now(), e)
+	if err != nil {
+		fmt.Fprintf(stderr, "rrdgraph: --start: %v\n", err)
+		return 2
+	}
+	var w, h uint
+	if _, err := fmt.Sscanf(*size, "%dx%d", &w, &h); err != nil {
+		fmt.Fprintf(stderr, "rrdgraph: --size %q: want WIDTHxHEIGHT\n", *size)
+		return 2
+	}
+	img, err := outputs.Graph(outputs.GraphOptions{File: *file, Title: *title, Start: s, End: e, Width: w, Height: h})
+	if err != nil {
+		fmt.Fprintf(stderr, "rrdgraph: %v\n", err)
+		return 1
+	}
+	if *outPath == "-" {
+		_, err = stdout.Write(img)
+	} else {
+		err = writeFileAtomic(*outPath, img)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "rrdgraph: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// parseTime accepts RFC 3339, Unix seconds, "now", or -DURATION relative
+// to rel (or to now when rel is zero); d and w suffixes are days and weeks.
+func parseTime(v string, now, rel time.Time) (time.Time, error) {
+	if v == "now" {
+		return now, nil
+	}
+	if strings.HasPrefix(v, "-") {
+		base := rel
+		if base.IsZero() {
+			base = now
+		}
+		d, err := parseDuration(v[1:])
+		if err != nil {
+			return time.Time{}, err
+		}
+		return base.Add(-d), nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.Unix(n, 0), nil
+	}
+	return time.Parse(time.RFC3339, v)
+}
+
+func parseDuration(v string) (time.Duration, error) {
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(v, suffix); ok {
+			f, err := strconv.ParseFloat(n, 64)
+			if err != nil {
+				return 0, fmt.Errorf("bad duration %q", v)
+			}
+			return time.Duration(f * float64(unit)), nil
+		}
+	}
+	return time.ParseDuration(v)
+}
+
+// writeFileAtomic writes via a temp file, fsync and rename, so a dashboard
+// never reads half a PNG.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".rrdgraph-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
