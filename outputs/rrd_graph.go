@@ -67,7 +67,7 @@ func Graph(o GraphOptions) ([]byte, error) {
 	g.Area("band", "A0C4FF80", "expected band", "STACK")
 	g.Line(1, "pred", "1F77B4", "prediction")
 	g.Line(1.5, "obs", "000000", "observed")
-	g.Tick("fail", "FF000090", "1.0", "failure")
+	g.Tick("fail", "FF000090", "1.0", "failure (FAILURES=1)")
 	_, img, err := g.Graph(o.Start, o.End)
 	if err != nil {
 		return nil, fmt.Errorf("graph %s: %w", o.File, err)
