@@ -177,7 +177,7 @@ func TestIdentityWithRRDtool(t *testing.T) {
 						if want := identityStart + 60*int64(i); last != want {
 							t.Fatalf("FromRRDFile last update %d, want %d", last, want)
 						}
-						if err := sameState(m, fm); err != nil {
+						if err := sameState(m, fm); err != nil || !m.SameState(fm) {
 							t.Fatalf("step %d: state read from %s differs: %v", i, file, err)
 						}
 						m = fm

@@ -320,3 +320,27 @@ func (m *Model) smoothArray(v []float64, seasonal bool) (float64, bool) {
 	}
 	return base, true
 }
+
+// SameState reports whether two models hold bit-identical coefficients,
+// seasonal arrays, rows, burn-in counters and failure histories (the step
+// counter and the create-time start rows are not compared). It is how a
+// caller checks an in-process detector against FromRRDFile.
+func (m *Model) SameState(o *Model) bool {
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+	if m.p != o.p || m.sched.SmoothIdx != o.sched.SmoothIdx || m.seasRow != o.seasRow || m.devRow != o.devRow ||
+		m.nullCount != o.nullCount || m.lastNullCount != o.lastNullCount ||
+		m.seasBurnin != o.seasBurnin || m.devBurnin != o.devBurnin ||
+		!same(m.intercept, o.intercept) || !same(m.lastIntercept, o.lastIntercept) ||
+		!same(m.slope, o.slope) || !same(m.lastSlope, o.lastSlope) ||
+		!same(m.seasCoef, o.seasCoef) || !same(m.lastSeasCoef, o.lastSeasCoef) ||
+		!same(m.devCoef, o.devCoef) || !same(m.lastDev, o.lastDev) ||
+		string(m.violations) != string(o.violations) {
+		return false
+	}
+	for i := range m.seasonal {
+		if !same(m.seasonal[i], o.seasonal[i]) || !same(m.devseasonal[i], o.devseasonal[i]) {
+			return false
+		}
+	}
+	return true
+}
