@@ -1,0 +1,17 @@
+// Package bench measures logtally against its peers and proves it counts
+// what they count.
+//
+//   - sec_test.go runs the article's SEC configuration (corrected, in
+//     asa/article.sec) with the real sec on a generated Cisco ASA log and
+//     requires summarize, with examples/asa/rules.yaml, to give the same
+//     per-minute numbers and the same urlcount/servercount contents.
+//   - peers/ holds one counting job written three times: for logtally
+//     (job.yaml), SEC (job.sec) and mtail (job.mtail); scripts/bench-peers.sh
+//     runs the three on the same corpus, checks their totals agree
+//     (cmd/peertotals) and prints throughput, CPU and memory side by side.
+//   - cmd/genrules writes realistic rule files of N rules for the scaling
+//     curves; mixed.yaml merges every example category for `make bench`.
+//   - pipeline_bench_test.go benchmarks the engine on the corpus, for pprof.
+//
+// The helpers here read summarize's JSON lines output.
+package bench
