@@ -96,12 +96,14 @@ func appendKVFloat(dst []byte, name, suffix string, v float64) []byte {
 
 // appendFloat writes v compactly: a whole number below 2^53 in magnitude as
 // an integer (123456789, not 1.23456789e+08), anything else with 'g' and
-// the shortest round-trip precision.
+// 10 significant digits — enough for any dashboard, and it hides the
+// binary noise of summed decimals (9.847, not 9.846999999999998) and the
+// false precision of sketch quantiles (their error is 1%).
 func appendFloat(dst []byte, v float64) []byte {
 	if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
 		return strconv.AppendInt(dst, int64(v), 10)
 	}
-	return strconv.AppendFloat(dst, v, 'g', -1, 64)
+	return strconv.AppendFloat(dst, v, 'g', 10, 64)
 }
 
 // appendKVKey appends " name suffix =" with unsafe key bytes replaced.

@@ -36,19 +36,21 @@ const (
 	selfSpoolErrors
 	selfOutputErrors
 	selfDropped
-	selfLate
 	numSelfCounters
 )
 
 var selfSchema = tally.Schema{
 	Category: SelfCategory,
-	Counters: []string{"malformed", "too_long", "uncategorized", "spool_errors", "output_errors", "dropped", "late"},
+	Counters: []string{"malformed", "too_long", "uncategorized", "spool_errors", "output_errors", "dropped"},
 }
 
-// UnknownSink receives lines that no rule claimed. Write is called from the
-// engine goroutine only; it must be cheap (buffered) and must not retain line.
+// UnknownSink receives lines that no rule claimed. Both methods are called
+// from the engine goroutine only. Write must be cheap (buffered) and must
+// not retain line; Rotate is called on every tick so that files are closed
+// (and become visible to readers) by size or age.
 type UnknownSink interface {
 	Write(category string, line []byte) error
+	Rotate(now time.Time) error
 }
 
 // dropCounter is implemented by outputs that may drop summaries (a dead
@@ -83,6 +85,7 @@ type Engine struct {
 	selfIdx int
 
 	rec    parsers.Record
+	parsed parseState // whether rec already holds the current line
 	keyBuf []byte
 
 	// eventMinute is the newest minute (unix seconds) seen on the event
@@ -92,7 +95,20 @@ type Engine struct {
 
 	dropsSeen []uint64 // per output, drops already reported
 	pending   tally.Summary
+
+	// beforeEmit, when set, runs after minutes have closed and before
+	// they are emitted (the checkpoint is saved there; see checkpointer).
+	beforeEmit func()
 }
+
+// parseState says whether the event clock already parsed the current line.
+type parseState uint8
+
+const (
+	notParsed parseState = iota
+	parsedOK
+	parsedMalformed
+)
 
 // New builds an engine. It fails only on a configuration error.
 func New(cfg Config) (*Engine, error) {
@@ -154,20 +170,35 @@ func (e *Engine) Reload(set *rules.Set) error {
 // Line counts one line (without its newline) that arrived at arrived.
 // truncated marks a line cut at MaxLine.
 func (e *Engine) Line(line []byte, arrived time.Time, truncated bool) {
-	at := arrived
-	if len(line) == 0 {
-		e.self(at).Counters[selfMalformed]++
+	if !e.cfg.EventClock {
+		e.count(line, arrived, truncated)
 		return
 	}
-	malformed := e.parser.Parse(line, &e.rec) != nil
-	if e.cfg.EventClock {
-		at = e.eventTime(arrived)
+	e.count(line, e.eventTime(line, arrived), truncated)
+	// Close the minutes the event clock has moved past only once the line
+	// is counted: windows are valid until the next Advance.
+	if m := e.lastEvent.Unix() / 60; m > e.eventMinute {
+		e.eventMinute = m
+		e.emit(e.agg.Advance(e.lastEvent))
 	}
+}
+
+// count counts one line in the minute of at.
+func (e *Engine) count(line []byte, at time.Time, truncated bool) {
 	self := e.self(at)
-	if self == nil {
+	if self == nil { // late on the event clock; the aggregator counted it
 		return
 	}
 	self.Lines++
+	if len(line) == 0 {
+		self.Counters[selfMalformed]++
+		return
+	}
+	malformed := e.parsed != parsedOK
+	if e.parsed == notParsed {
+		malformed = e.parser.Parse(line, &e.rec) != nil
+	}
+	e.parsed = notParsed
 	if truncated {
 		self.Counters[selfTooLong]++
 		malformed = true
@@ -183,15 +214,12 @@ func (e *Engine) Line(line []byte, arrived time.Time, truncated bool) {
 		return
 	}
 	w := e.agg.Window(cat, at)
-	if w == nil { // late on the event clock; the aggregator counted it
-		self.Counters[selfLate]++
-		return
-	}
 	w.Lines++
 	category := e.set.Categories[cat]
 	ri := e.matcher.Match(cat, &e.rec, 0)
 	if ri < 0 {
 		w.Unknown++
+		self.Unknown++
 		if category.Unknown == rules.UnknownSpool {
 			e.spool(category.Name, line, self)
 		}
@@ -199,8 +227,10 @@ func (e *Engine) Line(line []byte, arrived time.Time, truncated bool) {
 	}
 	if category.Rules[ri].Ignore {
 		w.Ignored++
+		self.Ignored++
 	} else {
 		w.Matched++
+		self.Matched++
 	}
 	for ri >= 0 {
 		r := category.Rules[ri]
@@ -233,22 +263,27 @@ func (e *Engine) apply(w *tally.Window, r *rules.Rule) {
 	}
 }
 
-// eventTime picks the minute a line counts in on the event clock, and
-// closes minutes the event clock has moved past.
-func (e *Engine) eventTime(arrived time.Time) time.Time {
-	t := e.rec.Time
-	if t.IsZero() {
-		if e.lastEvent.IsZero() {
-			return arrived
+// eventTime parses line to learn its timestamp: the time it counts at on
+// the event clock. A line without one counts at the newest event time seen
+// (or its arrival, before any).
+func (e *Engine) eventTime(line []byte, arrived time.Time) time.Time {
+	if len(line) == 0 {
+		e.parsed = notParsed
+	} else if e.parser.Parse(line, &e.rec) != nil {
+		e.parsed = parsedMalformed
+	} else {
+		e.parsed = parsedOK
+	}
+	if t := e.rec.Time; len(line) > 0 && !t.IsZero() {
+		if t.After(e.lastEvent) {
+			e.lastEvent = t
 		}
-		return e.lastEvent
+		return t
 	}
-	e.lastEvent = t
-	if m := t.Unix() / 60; m > e.eventMinute {
-		e.eventMinute = m
-		e.emit(e.agg.Advance(t))
+	if e.lastEvent.IsZero() {
+		e.lastEvent = arrived
 	}
-	return t
+	return e.lastEvent
 }
 
 func (e *Engine) self(at time.Time) *tally.Window { return e.agg.Window(e.selfIdx, at) }
@@ -263,9 +298,14 @@ func (e *Engine) spool(category string, line []byte, self *tally.Window) {
 }
 
 // Tick closes the minutes the wall clock has passed (arrival clock) and
-// emits them. On the event clock minutes close as event time advances, so
-// a tick only closes them after the grace period of wall time with no input.
+// emits them. On the event clock minutes close only as event time advances
+// (and at EOF): a replayed file has no wall-clock minutes.
 func (e *Engine) Tick(now time.Time) {
+	if e.cfg.Spool != nil {
+		if err := e.cfg.Spool.Rotate(now); err != nil {
+			e.log.Error("spool rotation failed", "err", err)
+		}
+	}
 	if e.cfg.EventClock {
 		return
 	}
@@ -284,6 +324,9 @@ func (e *Engine) Flush(now time.Time) {
 // emit hands closed minutes to every output, grouped by minute. Output
 // errors are logged and counted; one failing output never stops another.
 func (e *Engine) emit(summaries []tally.Summary) {
+	if len(summaries) > 0 && e.beforeEmit != nil {
+		e.beforeEmit()
+	}
 	for len(summaries) > 0 {
 		n := 1
 		for n < len(summaries) && summaries[n].Minute.Equal(summaries[0].Minute) {

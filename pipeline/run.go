@@ -38,7 +38,7 @@ type Control struct {
 type ControlKind int
 
 const (
-	EmitNow ControlKind = iota // SIGUSR1: emit the open minutes now, marked partial
+	EmitNow ControlKind = iota // SIGUSR1: emit the open minutes now, marked partial; they are emitted again, whole, when they close
 	Reload                     // SIGHUP: swap rules, keep counters
 	Stop                       // SIGTERM/SIGINT: flush and return
 )
@@ -54,10 +54,18 @@ type RunOptions struct {
 	Ticks <-chan time.Time
 	// BufSize is the read buffer size; default 256 KiB.
 	BufSize int
+	// Checkpoint, when set, is the file the open minutes are kept in across
+	// restarts: restored at start, saved every CheckpointEvery while lines
+	// arrive, before closed minutes are emitted, and at exit — where the
+	// open minutes are saved instead of being emitted partial.
+	Checkpoint string
+	// CheckpointEvery defaults to DefaultCheckpointEvery.
+	CheckpointEvery time.Duration
 }
 
 // Run reads lines from in until EOF, a Stop control, or ctx ends, then
-// flushes the open minutes (marked partial) and returns. A read error is
+// flushes the open minutes (marked partial; with a Checkpoint they are
+// saved for the next start instead) and returns. A read error is
 // returned after the flush; EOF is not an error.
 func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control, opt RunOptions) error {
 	if opt.TickEvery <= 0 {
@@ -76,6 +84,20 @@ func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control,
 	if size <= e.cfg.MaxLine {
 		size = e.cfg.MaxLine + 1
 	}
+	var cp *checkpointer
+	var cpTicks <-chan time.Time
+	if opt.Checkpoint != "" {
+		cp = &checkpointer{path: opt.Checkpoint, every: opt.CheckpointEvery}
+		if cp.every <= 0 {
+			cp.every = DefaultCheckpointEvery
+		}
+		e.restoreCheckpoint(cp, e.cfg.Now())
+		e.beforeEmit = func() { e.saveBeforeEmit(cp) }
+		defer func() { e.beforeEmit = nil }()
+		t := time.NewTicker(cp.every)
+		defer t.Stop()
+		cpTicks = t.C
+	}
 	chunks := make(chan chunk, 4)
 	reader := &lineReader{in: in, maxLine: e.cfg.MaxLine, bufSize: size, now: e.cfg.Now, out: chunks, free: make(chan []byte, 8)}
 	readErr := make(chan error, 1)
@@ -91,6 +113,9 @@ loop:
 			}
 			n := e.chunk(c)
 			reader.put(c.data)
+			if cp != nil {
+				cp.dirty = true
+			}
 			if opt.Ack != nil {
 				if aerr := opt.Ack(n); aerr != nil {
 					err = fmt.Errorf("pipeline: confirm: %w", aerr)
@@ -99,6 +124,8 @@ loop:
 			}
 		case now := <-ticks:
 			e.Tick(now)
+		case <-cpTicks:
+			e.savePeriodic(cp)
 		case c := <-controls:
 			cerr := e.control(c)
 			if c.Done != nil {
@@ -111,7 +138,11 @@ loop:
 			break loop
 		}
 	}
-	e.Flush(e.cfg.Now())
+	if cp != nil {
+		e.saveAtExit(cp, e.cfg.Now())
+	} else {
+		e.Flush(e.cfg.Now())
+	}
 	// The reader may be blocked in Read on a stdin that never closes; it is
 	// abandoned here on purpose (the process is about to exit).
 	select {
@@ -127,7 +158,7 @@ loop:
 func (e *Engine) control(c Control) error {
 	switch c.Kind {
 	case EmitNow:
-		e.Flush(e.cfg.Now())
+		e.emit(e.agg.Snapshot(e.cfg.Now()))
 	case Reload:
 		if c.Rules == nil {
 			return errNoRules
@@ -153,7 +184,11 @@ func (e *Engine) chunk(c chunk) int {
 		} else {
 			line, data = data[:i], data[i+1:]
 		}
-		e.Line(line, c.arrived, false)
+		if len(line) > e.cfg.MaxLine {
+			e.Line(line[:e.cfg.MaxLine], c.arrived, true)
+		} else {
+			e.Line(line, c.arrived, false)
+		}
 		n++
 	}
 	return n

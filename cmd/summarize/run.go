@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/logtally/logtally/pipeline"
+	"github.com/logtally/logtally/rules"
+	"github.com/spf13/pflag"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a runtime failure (unreadable input, confirmations failed)
+	exitUsage   = 2 // bad flags or a bad rule file: nothing was started
+)
+
+// now is the clock of everything summarize does; tests fix it.
+var now = time.Now
+
+// setNow replaces the clock and returns a function restoring it.
+func setNow(f func() time.Time) (restore func()) {
+	old := now
+	now = f
+	return func() { now = old }
+}
+
+// signals lets tests deliver signals without touching the process.
+var notifySignals = func(c chan<- os.Signal) func() {
+	signal.Notify(c, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1)
+	return func() { signal.Stop(c) }
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if !errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprintf(stderr, "summarize: %v\n", err)
+		}
+		return exitUsage
+	}
+	if o.showHelp {
+		o.printUsage()
+		return exitOK
+	}
+	if len(o.check) > 0 {
+		return check(o.check, stdout, stderr)
+	}
+	log := newLogger(stderr, o.logLevel)
+
+	set, err := rules.Load(o.rules)
+	if err != nil {
+		printRuleErrors(stderr, err)
+		return exitUsage
+	}
+	loc, err := loadLocation(o.tz)
+	if err != nil {
+		fmt.Fprintf(stderr, "summarize: --tz: %v\n", err)
+		return exitUsage
+	}
+	w, err := wire(o, set, stdout, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "summarize: %v\n", err)
+		return exitUsage
+	}
+	defer w.close(log)
+
+	var spool pipeline.UnknownSink
+	if w.spool != nil {
+		spool = w.spool
+	}
+	engine, err := pipeline.New(pipeline.Config{
+		Rules:      set,
+		Now:        now,
+		Location:   loc,
+		EventClock: o.clock == "event",
+		Grace:      o.grace,
+		MaxLine:    o.maxLine,
+		Outputs:    w.outputs,
+		Spool:      spool,
+		Logger:     log,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "summarize: %v\n", err)
+		return exitUsage
+	}
+
+	controls := make(chan pipeline.Control)
+	sigs := make(chan os.Signal, 4)
+	stop := notifySignals(sigs)
+	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go forwardSignals(ctx, sigs, controls, o.rules, w, log)
+
+	// Ready: with confirmations rsyslog sends nothing before this OK.
+	proto, err := startProtocol(o, exitWatchdog(stdin, 2*o.closeWait+time.Second, log), stdout)
+	if err != nil {
+		log.Error("stopped", "err", err)
+		return exitFailure
+	}
+	defer proto.Close()
+	ropt := pipeline.RunOptions{TickEvery: o.tick, Checkpoint: o.checkpoint, CheckpointEvery: o.cpEvery}
+	if o.confirm {
+		ropt.Ack = proto.Ack
+	}
+	err = engine.Run(ctx, proto.Reader(), controls, ropt)
+	if err != nil {
+		log.Error("stopped", "err", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// forwardSignals turns signals into engine controls until ctx ends.
+// SIGHUP reloads the rules (a bad file keeps the old rules and says why) and
+// reopens the appended files for logrotate.
+func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- pipeline.Control, rulePath string, w *wiring, log *slog.Logger) {
+	send := func(c pipeline.Control) error {
+		c.Done = make(chan error, 1)
+		select {
+		case controls <- c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		select {
+		case err := <-c.Done:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case s := <-sigs:
+			switch s {
+			case syscall.SIGUSR1:
+				_ = send(pipeline.Control{Kind: pipeline.EmitNow})
+			case syscall.SIGHUP:
+				w.reopen(log)
+				set, err := rules.Load(rulePath)
+				if err != nil {
+					log.Error("reload failed; the old rules stay in force", "rules", rulePath, "err", err)
+					continue
+				}
+				if err := send(pipeline.Control{Kind: pipeline.Reload, Rules: set}); err != nil {
+					log.Error("reload failed; the old rules stay in force", "rules", rulePath, "err", err)
+					continue
+				}
+				log.Info("rules reloaded", "rules", rulePath, "categories", len(set.Categories))
+			default: // SIGTERM, SIGINT
+				_ = send(pipeline.Control{Kind: pipeline.Stop})
+				return
+			}
+		}
+	}
+}
+
+// check validates each rule file and prints every error; the exit status is
+// non-zero when any file has one.
+func check(paths []string, stdout, stderr io.Writer) int {
+	status := exitOK
+	for _, p := range paths {
+		set, err := rules.Load(p)
+		if err != nil {
+			printRuleErrors(stderr, err)
+			status = exitUsage
+			continue
+		}
+		rulesN := 0
+		for _, c := range set.Categories {
+			rulesN += len(c.Rules)
+		}
+		fmt.Fprintf(stdout, "%s: ok (%d categories, %d rules)\n", p, len(set.Categories), rulesN)
+	}
+	return status
+}
+
+// printRuleErrors prints one error per line, file:line:col first.
+func printRuleErrors(stderr io.Writer, err error) {
+	var list rules.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			fmt.Fprintln(stderr, e.Error())
+		}
+		return
+	}
+	fmt.Fprintln(stderr, err)
+}
+
+func newLogger(stderr io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l})).With("prog", "summarize")
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	if strings.EqualFold(name, "local") || name == "" {
+		return time.Local, nil
+	}
+	return time.LoadLocation(name)
+}
