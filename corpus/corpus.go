@@ -200,9 +200,11 @@ func (g *Generator) message(d string) (host, prog, pid, msg string) {
 	}
 }
 
-func (g *Generator) url() string    { return "/p/" + strconv.FormatUint(g.zURL.Uint64(), 36) + ".html" }
-func (g *Generator) server() string { return "www" + strconv.FormatUint(g.zServer.Uint64(), 10) + ".example.com" }
-func (g *Generator) user() string   { return "user" + strconv.FormatUint(g.zUser.Uint64(), 10) }
+func (g *Generator) url() string { return "/p/" + strconv.FormatUint(g.zURL.Uint64(), 36) + ".html" }
+func (g *Generator) server() string {
+	return "www" + strconv.FormatUint(g.zServer.Uint64(), 10) + ".example.com"
+}
+func (g *Generator) user() string { return "user" + strconv.FormatUint(g.zUser.Uint64(), 10) }
 func (g *Generator) client() string {
 	c := g.zClient.Uint64()
 	return fmt.Sprintf("10.%d.%d.%d", c>>16&255, c>>8&255, c&255)
