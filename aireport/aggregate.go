@@ -139,8 +139,27 @@ func (a *Aggregator) category(name string) *category {
 // still grouped whole).
 const LongLine = 64 << 10
 
-// Add counts one raw line of source src.
-func (a *Aggregator) Add(src *Source, line []byte) {
+// GroupRef names the group a line was counted in (zero: the line was
+// ignored, claimed by a rule or outside the time range).
+type GroupRef struct{ g *group }
+
+// Key is the group's current key ("program: template"); templates
+// generalize as lines arrive, so ask after the last line.
+func (r GroupRef) Key() string {
+	if r.g == nil {
+		return ""
+	}
+	if r.g.cluster != nil {
+		if r.g.program != "" {
+			return r.g.program + ": " + r.g.cluster.Template()
+		}
+		return r.g.cluster.Template()
+	}
+	return r.g.key
+}
+
+// Add counts one raw line of source src and returns its group.
+func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
 	c := a.category(src.Category)
 	c.lines++
 	if len(line) > LongLine {
@@ -187,7 +206,7 @@ func (a *Aggregator) Add(src *Source, line []byte) {
 		if !t.IsZero() && (t.Before(a.opt.Since) || !a.opt.Until.IsZero() && !t.Before(a.opt.Until)) {
 			c.outOfRange++
 			c.lines--
-			return
+			return GroupRef{}
 		}
 	}
 	if cl.Rule != "" {
@@ -198,7 +217,7 @@ func (a *Aggregator) Add(src *Source, line []byte) {
 		} else {
 			c.claimed++
 		}
-		return
+		return GroupRef{}
 	}
 	if !utf8.Valid(text) {
 		c.invalidUTF8++
@@ -214,10 +233,9 @@ func (a *Aggregator) Add(src *Source, line []byte) {
 		ts = src.Time.Unix()
 	}
 	if a.opt.Grouping == GroupExact {
-		a.addExact(c, program, text, ts)
-		return
+		return GroupRef{a.addExact(c, program, text, ts)}
 	}
-	a.addTemplate(c, program, text, ts)
+	return GroupRef{a.addTemplate(c, program, text, ts)}
 }
 
 func (g *group) seen(ts int64) {
@@ -233,15 +251,16 @@ func (g *group) seen(ts int64) {
 	}
 }
 
-func (a *Aggregator) addExact(c *category, program, raw []byte, ts int64) {
+func (a *Aggregator) addExact(c *category, program, raw []byte, ts int64) *group {
 	key := a.buf
 	if len(program) > 0 {
 		a.keybuf = append(append(append(a.keybuf[:0], program...), ": "...), a.buf...)
 		key = a.keybuf
 	}
 	if i, ok := c.exact[string(key)]; ok {
-		c.groups[i].seen(ts)
-		return
+		g := c.groups[i]
+		g.seen(ts)
+		return g
 	}
 	g := &group{key: string(key), program: string(program), template: string(a.buf)}
 	if !a.opt.Masker.Article {
@@ -250,6 +269,7 @@ func (a *Aggregator) addExact(c *category, program, raw []byte, ts int64) {
 	c.exact[g.key] = int32(len(c.groups))
 	c.groups = append(c.groups, g)
 	g.seen(ts)
+	return g
 }
 
 func exampleText(program, raw []byte) string {
@@ -274,7 +294,7 @@ func (a *Aggregator) programDrain(c *category, program string) *programDrain {
 	return pd
 }
 
-func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) {
+func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *group {
 	pd := c.drains[string(program)]
 	if pd == nil {
 		pd = a.programDrain(c, string(program))
@@ -283,7 +303,7 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) {
 		g.cluster.Size++
 		a.example(g, program, raw)
 		g.seen(ts)
-		return
+		return g
 	}
 	cl := pd.d.Add(string(a.buf))
 	for len(pd.groups) <= cl.ID {
@@ -301,6 +321,7 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) {
 	pd.cache[string(a.buf)] = g
 	a.example(g, program, raw)
 	g.seen(ts)
+	return g
 }
 
 func (a *Aggregator) example(g *group, program, raw []byte) {

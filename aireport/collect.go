@@ -27,10 +27,15 @@ func Collect(ctx context.Context, srcs []Source, agg *Aggregator, ctr *Counters,
 			continue
 		}
 		var n int64
-		err := ReadLines(ctx, *src, ctr, func(line []byte) {
-			n++
-			agg.Add(src, line)
-		})
+		var err error
+		if agg.parallelOK() {
+			n, err = agg.readParallel(ctx, src, ctr)
+		} else {
+			err = ReadLines(ctx, *src, ctr, func(line []byte) {
+				n++
+				agg.Add(src, line)
+			})
+		}
 		ctr.Files.Add(1)
 		in := InputResult{Name: src.Name, Category: src.Category, Lines: n}
 		if err != nil {

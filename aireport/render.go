@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,17 +17,25 @@ import (
 // list (a key present in several sections is listed once per section).
 func WriteUniq(w io.Writer, r *Report) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
-	var all []*Group
-	for _, s := range r.Sections {
-		all = append(all, s.Groups...)
+	all := r.Sections
+	var groups []*Group
+	if len(all) == 1 {
+		groups = all[0].Groups // already sorted; NEW first only with a state file
 	}
-	sortGroupsByCount(all)
-	var num [32]byte
-	for _, g := range all {
-		b := fmt.Appendf(num[:0], "%7d ", g.Count)
-		bw.Write(b)
-		bw.WriteString(g.raw)
-		bw.WriteByte('\n')
+	if len(all) > 1 || anyNew(groups) {
+		for _, s := range all {
+			groups = append(groups, s.Groups...)
+		}
+		sortGroupsByCount(groups)
+	}
+	var line []byte
+	for _, g := range groups {
+		line = appendCount(line[:0], g.Count)
+		line = append(line, g.raw...)
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
 	}
 	return bw.Flush()
 }
@@ -147,12 +156,29 @@ func oddities(s *Section) string {
 	return strings.Join(parts, ", ")
 }
 
-func sortGroupsByCount(gs []*Group) {
-	// stable by key for reproducible output; ties are in any order for uniq
-	slices.SortFunc(gs, func(a, b *Group) int {
-		if a.Count != b.Count {
-			return cmp.Compare(b.Count, a.Count)
+func anyNew(gs []*Group) bool {
+	for _, g := range gs {
+		if g.New {
+			return true
 		}
-		return strings.Compare(a.raw, b.raw)
+	}
+	return false
+}
+
+// appendCount appends n like printf("%7d ", n), as uniq -c does.
+func appendCount(b []byte, n int64) []byte {
+	var tmp [24]byte
+	d := strconv.AppendInt(tmp[:0], n, 10)
+	for i := len(d); i < 7; i++ {
+		b = append(b, ' ')
+	}
+	b = append(b, d...)
+	return append(b, ' ')
+}
+
+func sortGroupsByCount(gs []*Group) {
+	// largest first; ties in a reproducible order (uniq allows any)
+	slices.SortStableFunc(gs, func(a, b *Group) int {
+		return cmp.Compare(b.Count, a.Count)
 	})
 }

@@ -1,6 +1,8 @@
 package aireport
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +73,7 @@ type Group struct {
 	LastSeen  *time.Time `json:"last_seen,omitempty"`
 	Examples  []string   `json:"examples,omitempty"`
 	raw       string     // unescaped key, for the uniq format
+	order     int        // first appearance in the input: the tie-breaker
 }
 
 // Build turns the aggregated counts into a report. When st is non-nil it
@@ -102,7 +105,12 @@ func (a *Aggregator) section(c *category, st *State, fresh bool, now time.Time) 
 	if st != nil {
 		sc = st.category(c.name)
 	}
-	byKey := map[string]*Group{}
+	exact := a.opt.Grouping == GroupExact
+	var byKey map[string]*Group
+	if !exact {
+		byKey = map[string]*Group{}
+	}
+	s.Groups = make([]*Group, 0, len(c.groups))
 	seedOf := map[string]string{}
 	for _, g := range c.groups {
 		if g.count == 0 {
@@ -118,10 +126,16 @@ func (a *Aggregator) section(c *category, st *State, fresh bool, now time.Time) 
 		}
 		s.Ranked += g.count
 		key := Escape(raw)
-		out := byKey[key]
+		var out *Group
+		if !exact {
+			// two clusters may end with the same template: one row
+			out = byKey[key]
+		}
 		if out == nil {
-			out = &Group{Key: key, Program: Escape(g.program), Template: Escape(tmpl), raw: raw}
-			byKey[key] = out
+			out = &Group{Key: key, Program: Escape(g.program), Template: Escape(tmpl), raw: raw, order: len(s.Groups)}
+			if !exact {
+				byKey[key] = out
+			}
 			s.Groups = append(s.Groups, out)
 		}
 		out.Count += g.count
@@ -184,15 +198,17 @@ func (a *Aggregator) section(c *category, st *State, fresh bool, now time.Time) 
 			}
 		}
 	}
-	sort.SliceStable(s.Groups, func(i, j int) bool {
-		gi, gj := s.Groups[i], s.Groups[j]
+	slices.SortFunc(s.Groups, func(gi, gj *Group) int {
 		if gi.New != gj.New {
-			return gi.New
+			if gi.New {
+				return -1
+			}
+			return 1
 		}
 		if gi.Count != gj.Count {
-			return gi.Count > gj.Count
+			return cmp.Compare(gj.Count, gi.Count)
 		}
-		return gi.Key < gj.Key
+		return cmp.Compare(gi.order, gj.order)
 	})
 	s.Rules = ruleCounts(c, sc)
 	return s

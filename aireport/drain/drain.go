@@ -4,10 +4,12 @@
 //
 // A message is split into whitespace-separated tokens. A fixed-depth tree
 // routes it by token count and then by its first Depth-2 tokens (tokens
-// holding a digit, and tokens beyond MaxChildren siblings, route through a
+// holding a digit or a mask placeholder, and tokens beyond MaxChildren siblings, route through a
 // wildcard child). In the leaf, the message joins the cluster whose template
 // shares the largest fraction of tokens with it, if that fraction reaches
-// SimThreshold; the template's differing positions then become "<*>".
+// SimThreshold (a template token matches a message token that is equal,
+// or that has the same shape around mask placeholders: "<HEX>:" and
+// "<NUM>:"; tokens are split at blanks and after "key="); the template's differing positions then become "<*>".
 // Otherwise the message starts a new cluster.
 //
 // Memory grows with the number of clusters, never with the number of
@@ -29,7 +31,7 @@ type Config struct {
 }
 
 // Default is the configuration measured in docs/aireport.md.
-var Default = Config{Depth: 4, SimThreshold: 0.5, MaxChildren: 100}
+var Default = Config{Depth: 4, SimThreshold: 0.6, MaxChildren: 100}
 
 // Cluster is one template. Tokens changes as the template generalizes; ID
 // never does.
@@ -39,8 +41,78 @@ type Cluster struct {
 	Size   int64
 }
 
-// Template joins the tokens with single spaces.
-func (c *Cluster) Template() string { return strings.Join(c.Tokens, " ") }
+// glue marks a token that followed the previous one without a space (the
+// value after "key=").
+const glue = "\x01"
+
+// Template joins the tokens with single spaces (glued tokens without).
+func (c *Cluster) Template() string {
+	var b strings.Builder
+	for i, t := range c.Tokens {
+		if strings.HasPrefix(t, glue) {
+			b.WriteString(t[1:])
+			continue
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+// normalize replaces every placeholder ("<IP>", "<*>") in t by "<*>", so
+// that "<HEX>:" and "<NUM>:" have the same shape. ok is false when t holds
+// no placeholder.
+func normalize(t string) (string, bool) {
+	if strings.IndexByte(t, '<') < 0 {
+		return t, false
+	}
+	var b strings.Builder
+	found := false
+	for i := 0; i < len(t); {
+		if t[i] == '<' {
+			j := i + 1
+			for j < len(t) && (t[j] >= 'A' && t[j] <= 'Z' || t[j] == '*') {
+				j++
+			}
+			if j > i+1 && j < len(t) && t[j] == '>' {
+				b.WriteString(Wildcard)
+				i = j + 1
+				found = true
+				continue
+			}
+		}
+		b.WriteByte(t[i])
+		i++
+	}
+	return b.String(), found
+}
+
+// same reports whether template token t matches message token m: equal,
+// or the same shape around placeholders. shape is the generalized token
+// when they differ only in placeholders.
+func same(t, m string) (ok bool, shape string) {
+	if t == m {
+		return true, t
+	}
+	nt, okT := normalize(t)
+	if !okT {
+		return false, ""
+	}
+	nm, okM := normalize(m)
+	if okM && nt == nm {
+		return true, nt
+	}
+	return false, ""
+}
+
+func wildcardFor(t string) string {
+	if strings.HasPrefix(t, glue) {
+		return glue + Wildcard
+	}
+	return Wildcard
+}
 
 type node struct {
 	children map[string]*node
@@ -80,8 +152,13 @@ func (d *Drain) Add(msg string) *Cluster {
 		c = d.insert(d.toks)
 	} else {
 		for i, t := range c.Tokens {
-			if t != Wildcard && t != d.toks[i] {
-				c.Tokens[i] = Wildcard
+			if t == d.toks[i] || t == Wildcard {
+				continue
+			}
+			if ok, shape := same(t, d.toks[i]); ok {
+				c.Tokens[i] = shape
+			} else {
+				c.Tokens[i] = wildcardFor(t)
 			}
 		}
 	}
@@ -113,6 +190,9 @@ func equal(a, b []string) bool {
 	return true
 }
 
+// appendFields splits s at blanks, and each word after every "=" that has
+// a value behind it ("client=host[<IP>]" -> "client=", glue+"host[<IP>]"),
+// so that the value of a key=value pair is a token of its own.
 func appendFields(dst []string, s string) []string {
 	i := 0
 	for i < len(s) {
@@ -123,17 +203,35 @@ func appendFields(dst []string, s string) []string {
 		for j < len(s) && s[j] != ' ' && s[j] != '\t' {
 			j++
 		}
-		if j > i {
-			dst = append(dst, s[i:j])
+		w := s[i:j]
+		first := true
+		for len(w) > 0 {
+			k := strings.IndexByte(w, '=')
+			part := w
+			if k >= 0 && k+1 < len(w) {
+				part = w[:k+1]
+			}
+			if first {
+				dst = append(dst, part)
+				first = false
+			} else {
+				dst = append(dst, glue+part)
+			}
+			w = w[len(part):]
 		}
 		i = j
 	}
 	return dst
 }
 
-func hasDigit(s string) bool {
+// variable reports tokens that route through the wildcard child: tokens
+// with a digit (Drain's rule) or with a mask placeholder such as <IP>.
+func variable(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+		if s[i] == '<' && i+2 < len(s) && (s[i+1] >= 'A' && s[i+1] <= 'Z' || s[i+1] == '*') {
 			return true
 		}
 	}
@@ -151,7 +249,7 @@ func (d *Drain) leaf(toks []string, create bool) *node {
 	depth := d.cfg.Depth - 2
 	for i := 0; i < depth && i < len(toks); i++ {
 		key := toks[i]
-		if hasDigit(key) {
+		if variable(key) {
 			key = Wildcard
 		}
 		child := n.children[key]
@@ -180,17 +278,23 @@ func (d *Drain) match(toks []string) *Cluster {
 	var best *Cluster
 	bestSim, bestParams := -1.0, -1
 	for _, c := range n.clusters {
-		same, params := 0, 0
+		nsame, params, counted := 0, 0, 0
 		for i, t := range c.Tokens {
+			m := toks[i]
 			if t == Wildcard {
 				params++
-			} else if t == toks[i] {
-				same++
+			}
+			counted++
+			if t == Wildcard {
+				continue
+			}
+			if ok, _ := same(t, m); ok {
+				nsame++
 			}
 		}
-		sim := float64(same) / float64(len(toks))
-		if len(toks) == 0 {
-			sim = 1
+		sim := 1.0
+		if counted > 0 {
+			sim = float64(nsame) / float64(counted)
 		}
 		if sim > bestSim || sim == bestSim && params > bestParams {
 			best, bestSim, bestParams = c, sim, params

@@ -1,0 +1,127 @@
+package aireport
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"sync"
+)
+
+// chunkSize is the unit of work handed to a parallel worker.
+const chunkSize = 1 << 20
+
+// parallelOK reports whether lines may be counted by several workers and
+// merged afterwards: exact grouping (counts add up) and no Classifier (it
+// is stateful and single-goroutine).
+func (a *Aggregator) parallelOK() bool {
+	return a.opt.Grouping == GroupExact && a.opt.Classifier == nil && runtime.GOMAXPROCS(0) > 1
+}
+
+// readParallel reads src in this goroutine and counts its lines in
+// GOMAXPROCS workers, each with its own Aggregator, merged into a at the
+// end. Chunk i goes to worker i mod W, so the merged first-appearance order
+// (the tie-breaker of the ranking) does not depend on scheduling.
+func (a *Aggregator) readParallel(ctx context.Context, src *Source, ctr *Counters) (n int64, err error) {
+	w := runtime.GOMAXPROCS(0)
+	workers := make([]*Aggregator, w)
+	chans := make([]chan []byte, w)
+	free := make(chan []byte, 2*w+2)
+	var wg sync.WaitGroup
+	for i := range workers {
+		opt := a.opt
+		opt.Masker = Masker{Article: a.opt.Masker.Article, Builtin: a.opt.Masker.Builtin, User: a.opt.Masker.User}
+		workers[i] = NewAggregator(opt)
+		chans[i] = make(chan []byte, 2)
+		wg.Add(1)
+		go func(agg *Aggregator, in <-chan []byte) {
+			defer wg.Done()
+			for chunk := range in {
+				rest := chunk
+				for len(rest) > 0 {
+					j := bytes.IndexByte(rest, '\n')
+					agg.Add(src, rest[:j])
+					rest = rest[j+1:]
+				}
+				select {
+				case free <- chunk[:0]:
+				default:
+				}
+			}
+		}(workers[i], chans[i])
+	}
+	next := 0
+	var cur []byte
+	send := func() {
+		chans[next%w] <- cur
+		next++
+		select {
+		case cur = <-free:
+		default:
+			cur = make([]byte, 0, chunkSize+4096)
+		}
+	}
+	cur = make([]byte, 0, chunkSize+4096)
+	err = ReadLines(ctx, *src, ctr, func(line []byte) {
+		n++
+		cur = append(cur, line...)
+		cur = append(cur, '\n')
+		if len(cur) >= chunkSize {
+			send()
+		}
+	})
+	if len(cur) > 0 {
+		send()
+	}
+	for _, c := range chans {
+		close(c)
+	}
+	wg.Wait()
+	for _, wa := range workers {
+		a.merge(wa)
+	}
+	return n, err
+}
+
+// merge adds the exact-grouped counts of b into a.
+func (a *Aggregator) merge(b *Aggregator) {
+	for name, bc := range b.cats {
+		if _, ok := a.cats[name]; !ok {
+			a.cats[name] = bc // first worker with this category: adopt, no rehash
+			a.last = nil
+			continue
+		}
+		c := a.category(name)
+		c.lines += bc.lines
+		c.outOfRange += bc.outOfRange
+		c.unparsed += bc.unparsed
+		c.binary += bc.binary
+		c.invalidUTF8 += bc.invalidUTF8
+		c.longLine += bc.longLine
+		c.ignored += bc.ignored
+		c.claimed += bc.claimed
+		for r, n := range bc.rules {
+			c.rules[r] += n
+			c.ruleIgnore[r] = bc.ruleIgnore[r]
+		}
+		for _, g := range bc.groups {
+			if i, ok := c.exact[g.key]; ok {
+				dst := c.groups[i]
+				dst.count += g.count
+				if g.first != 0 && (dst.first == 0 || g.first < dst.first) {
+					dst.first = g.first
+				}
+				if g.last > dst.last {
+					dst.last = g.last
+				}
+				for _, e := range g.examples {
+					if len(dst.examples) < a.opt.MaxExamples {
+						dst.examples = append(dst.examples, e)
+					}
+				}
+				continue
+			}
+			c.exact[g.key] = int32(len(c.groups))
+			c.groups = append(c.groups, g)
+		}
+	}
+}
