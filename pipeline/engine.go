@@ -8,13 +8,11 @@
 package pipeline
 
 import (
-	"bytes"
 	"log/slog"
-	"strconv"
+	"math"
 	"time"
 
 	"github.com/logtally/logtally/outputs"
-	"github.com/logtally/logtally/parsers"
 	"github.com/logtally/logtally/rules"
 	"github.com/logtally/logtally/tally"
 )
@@ -78,15 +76,11 @@ const DefaultMaxLine = 64 << 10
 type Engine struct {
 	cfg     Config
 	log     *slog.Logger
-	parser  *parsers.Parser
 	set     *rules.Set
-	matcher *rules.Matcher
+	inline  *classifier // classifies on the engine's goroutine when there are no workers
+	scratch batch
 	agg     *tally.Aggregator
 	selfIdx int
-
-	rec    parsers.Record
-	parsed parseState // whether rec already holds the current line
-	keyBuf []byte
 
 	// eventMinute is the newest minute (unix seconds) seen on the event
 	// clock; lastEvent is the time lines without a timestamp are counted at.
@@ -100,15 +94,6 @@ type Engine struct {
 	// they are emitted (the checkpoint is saved there; see checkpointer).
 	beforeEmit func()
 }
-
-// parseState says whether the event clock already parsed the current line.
-type parseState uint8
-
-const (
-	notParsed parseState = iota
-	parsedOK
-	parsedMalformed
-)
 
 // New builds an engine. It fails only on a configuration error.
 func New(cfg Config) (*Engine, error) {
@@ -133,7 +118,6 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg:       cfg,
 		log:       cfg.Logger,
-		parser:    parsers.New(cfg.Now, cfg.Location),
 		dropsSeen: make([]uint64, len(cfg.Outputs)),
 	}
 	e.bind(cfg.Rules)
@@ -143,8 +127,20 @@ func New(cfg Config) (*Engine, error) {
 
 func (e *Engine) bind(set *rules.Set) {
 	e.set = set
-	e.matcher = set.NewMatcher()
+	e.inline = e.newClassifier()
 	e.selfIdx = len(set.Categories)
+}
+
+func (e *Engine) newClassifier() *classifier {
+	return newClassifier(e.set, e.cfg.Now, e.cfg.Location, e.cfg.EventClock, e.cfg.MaxLine)
+}
+
+// Line counts one line (without its newline) that arrived at arrived, on
+// the caller's goroutine. Run uses workers instead; Line serves tests and
+// embedders.
+func (e *Engine) Line(line []byte, arrived time.Time) {
+	e.inline.classify(&e.scratch, chunk{data: line, arrived: arrived})
+	e.applyBatch(&e.scratch)
 }
 
 // schemas lists every category's schema, the self category last.
@@ -167,123 +163,140 @@ func (e *Engine) Reload(set *rules.Set) error {
 	return nil
 }
 
-// Line counts one line (without its newline) that arrived at arrived.
-// truncated marks a line cut at MaxLine.
-func (e *Engine) Line(line []byte, arrived time.Time, truncated bool) {
-	if !e.cfg.EventClock {
-		e.count(line, arrived, truncated)
-		return
-	}
-	e.count(line, e.eventTime(line, arrived), truncated)
-	// Close the minutes the event clock has moved past only once the line
-	// is counted: windows are valid until the next Advance.
-	if m := e.lastEvent.Unix() / 60; m > e.eventMinute {
-		e.eventMinute = m
-		e.emit(e.agg.Advance(e.lastEvent))
+// applyBatch counts a classified batch into the minutes, in input order.
+func (e *Engine) applyBatch(b *batch) {
+	prevRules := int32(0)
+	key, num := 0, 0 // next key and number of the batch to consume
+	for i := range b.lines {
+		l := &b.lines[i]
+		matched := b.rules[prevRules:l.rulesEnd]
+		prevRules = l.rulesEnd
+		at := e.lineTime(l.at)
+		self := e.self(at)
+		if self == nil { // late on the event clock: the aggregator counts it
+			if l.cat >= 0 {
+				e.agg.Window(int(l.cat), at)
+			}
+			key, num = e.skipActions(b, l, matched, key, num)
+			continue
+		}
+		self.Lines++
+		if l.flags&lineMalformed != 0 {
+			self.Counters[selfMalformed]++
+		}
+		if l.flags&lineTooLong != 0 {
+			self.Counters[selfTooLong]++
+		}
+		if l.flags&lineEmpty != 0 {
+			e.advanceEventClock()
+			continue
+		}
+		line := b.chunk.data[l.start:l.end]
+		if l.cat < 0 {
+			self.Counters[selfUncategorized]++
+			e.spool(UncategorizedSpool, line, self)
+			e.advanceEventClock()
+			continue
+		}
+		w := e.agg.Window(int(l.cat), at)
+		w.Lines++
+		category := e.set.Categories[l.cat]
+		switch {
+		case len(matched) == 0:
+			w.Unknown++
+			self.Unknown++
+			if category.Unknown == rules.UnknownSpool {
+				e.spool(category.Name, line, self)
+			}
+		case category.Rules[matched[0]].Ignore:
+			w.Ignored++
+			self.Ignored++
+		default:
+			w.Matched++
+			self.Matched++
+		}
+		for _, ri := range matched {
+			key, num = e.apply(w, category.Rules[ri], b, key, num)
+		}
+		e.advanceEventClock()
 	}
 }
 
-// count counts one line in the minute of at.
-func (e *Engine) count(line []byte, at time.Time, truncated bool) {
-	self := e.self(at)
-	if self == nil { // late on the event clock; the aggregator counted it
-		return
-	}
-	self.Lines++
-	if len(line) == 0 {
-		self.Counters[selfMalformed]++
-		return
-	}
-	malformed := e.parsed != parsedOK
-	if e.parsed == notParsed {
-		malformed = e.parser.Parse(line, &e.rec) != nil
-	}
-	e.parsed = notParsed
-	if truncated {
-		self.Counters[selfTooLong]++
-		malformed = true
-	}
-	if malformed {
-		self.Counters[selfMalformed]++
-	}
-
-	cat := e.matcher.Categorize(&e.rec)
-	if cat < 0 {
-		self.Counters[selfUncategorized]++
-		e.spool(UncategorizedSpool, line, self)
-		return
-	}
-	w := e.agg.Window(cat, at)
-	w.Lines++
-	category := e.set.Categories[cat]
-	ri := e.matcher.Match(cat, &e.rec, 0)
-	if ri < 0 {
-		w.Unknown++
-		self.Unknown++
-		if category.Unknown == rules.UnknownSpool {
-			e.spool(category.Name, line, self)
-		}
-		return
-	}
-	if category.Rules[ri].Ignore {
-		w.Ignored++
-		self.Ignored++
-	} else {
-		w.Matched++
-		self.Matched++
-	}
-	for ri >= 0 {
-		r := category.Rules[ri]
-		e.apply(w, r)
-		if !r.Continue {
-			break
-		}
-		ri = e.matcher.Match(cat, &e.rec, ri+1)
-	}
-}
-
-// apply performs one matched rule's actions on the window.
-func (e *Engine) apply(w *tally.Window, r *rules.Rule) {
+// apply performs one matched rule's actions on the window, consuming the
+// batch's keys and numbers from key and num.
+func (e *Engine) apply(w *tally.Window, r *rules.Rule, b *batch, key, num int) (int, int) {
 	for _, i := range r.Counters {
 		w.Counters[i]++
 	}
 	for _, a := range r.Tops {
-		e.keyBuf = e.matcher.AppendKey(e.keyBuf[:0], a.Key)
-		w.Tops[a.Index].Add(e.keyBuf, 1)
+		w.Tops[a.Index].Add(b.key(key), 1)
+		key++
 	}
 	for _, a := range r.Distincts {
-		e.keyBuf = e.matcher.AppendKey(e.keyBuf[:0], a.Key)
-		w.Distincts[a.Index].Add(e.keyBuf)
+		w.Distincts[a.Index].Add(b.key(key))
+		key++
 	}
 	for _, a := range r.Stats {
-		e.keyBuf = e.matcher.AppendKey(e.keyBuf[:0], a.Key)
-		if v, ok := parseNumber(e.keyBuf); ok {
+		if v := b.nums[num]; !math.IsNaN(v) {
 			w.Stats[a.Index].Add(v)
 		}
+		num++
 	}
+	return key, num
 }
 
-// eventTime parses line to learn its timestamp: the time it counts at on
-// the event clock. A line without one counts at the newest event time seen
-// (or its arrival, before any).
-func (e *Engine) eventTime(line []byte, arrived time.Time) time.Time {
-	if len(line) == 0 {
-		e.parsed = notParsed
-	} else if e.parser.Parse(line, &e.rec) != nil {
-		e.parsed = parsedMalformed
-	} else {
-		e.parsed = parsedOK
+// skipActions steps over the keys and numbers of a line that is not counted.
+func (e *Engine) skipActions(b *batch, l *lineResult, matched []int32, key, num int) (int, int) {
+	if l.cat < 0 {
+		return key, num
 	}
-	if t := e.rec.Time; len(line) > 0 && !t.IsZero() {
-		if t.After(e.lastEvent) {
-			e.lastEvent = t
+	for _, ri := range matched {
+		r := e.set.Categories[l.cat].Rules[ri]
+		key += len(r.Tops) + len(r.Distincts)
+		num += len(r.Stats)
+	}
+	return key, num
+}
+
+// key returns the i-th expanded key of the batch.
+func (b *batch) key(i int) []byte {
+	start := int32(0)
+	if i > 0 {
+		start = b.keyEnds[i-1]
+	}
+	return b.keys[start:b.keyEnds[i]]
+}
+
+// lineTime is the time a line counts at: its arrival or, on the event
+// clock, its timestamp (a line without one counts at the newest event time
+// seen, or now before any).
+func (e *Engine) lineTime(at int64) time.Time {
+	if !e.cfg.EventClock {
+		return time.Unix(0, at)
+	}
+	if at == 0 {
+		if e.lastEvent.IsZero() {
+			e.lastEvent = e.cfg.Now()
 		}
-		return t
+		return e.lastEvent
 	}
-	if e.lastEvent.IsZero() {
-		e.lastEvent = arrived
+	t := time.Unix(0, at)
+	if t.After(e.lastEvent) {
+		e.lastEvent = t
 	}
-	return e.lastEvent
+	return t
+}
+
+// advanceEventClock closes the minutes the event clock has moved past. It
+// runs once a line is counted: windows are valid until the next Advance.
+func (e *Engine) advanceEventClock() {
+	if !e.cfg.EventClock {
+		return
+	}
+	if m := e.lastEvent.Unix() / 60; m > e.eventMinute {
+		e.eventMinute = m
+		e.emit(e.agg.Advance(e.lastEvent))
+	}
 }
 
 func (e *Engine) self(at time.Time) *tally.Window { return e.agg.Window(e.selfIdx, at) }
@@ -369,23 +382,4 @@ func (e *Engine) selfSummary(minute []tally.Summary) *tally.Summary {
 		}
 	}
 	return nil
-}
-
-// parseNumber reads a decimal number (an integer fast path, then floats);
-// non-numeric captures are skipped.
-func parseNumber(b []byte) (float64, bool) {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
-		return 0, false
-	}
-	var n uint64
-	i := 0
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9' && i < 18; i++ {
-		n = n*10 + uint64(b[i]-'0')
-	}
-	if i == len(b) {
-		return float64(n), true
-	}
-	v, err := strconv.ParseFloat(string(b), 64)
-	return v, err == nil
 }

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -52,6 +51,10 @@ type RunOptions struct {
 	Ack func(n int) error
 	// Ticks, when set, replaces the wall-clock ticker (tests).
 	Ticks <-chan time.Time
+	// Workers is how many goroutines parse and match; 0 or 1 does it on
+	// Run's goroutine (the right choice when rsyslog sends one line at a
+	// time, with confirmations).
+	Workers int
 	// BufSize is the read buffer size; default 256 KiB.
 	BufSize int
 	// Checkpoint, when set, is the file the open minutes are kept in across
@@ -64,9 +67,11 @@ type RunOptions struct {
 }
 
 // Run reads lines from in until EOF, a Stop control, or ctx ends, then
-// flushes the open minutes (marked partial; with a Checkpoint they are
-// saved for the next start instead) and returns. A read error is
+// flushes the open minutes (marked partial) and returns. A read error is
 // returned after the flush; EOF is not an error.
+//
+// With Workers > 1, parsing and matching run on that many goroutines while
+// this one counts the classified chunks in input order.
 func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control, opt RunOptions) error {
 	if opt.TickEvery <= 0 {
 		opt.TickEvery = time.Second
@@ -85,7 +90,7 @@ func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control,
 		size = e.cfg.MaxLine + 1
 	}
 	var cp *checkpointer
-	var cpTicks <-chan time.Time
+	var saves <-chan time.Time
 	if opt.Checkpoint != "" {
 		cp = &checkpointer{path: opt.Checkpoint, every: opt.CheckpointEvery}
 		if cp.every <= 0 {
@@ -93,40 +98,69 @@ func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control,
 		}
 		e.restoreCheckpoint(cp, e.cfg.Now())
 		e.beforeEmit = func() { e.saveBeforeEmit(cp) }
-		defer func() { e.beforeEmit = nil }()
 		t := time.NewTicker(cp.every)
 		defer t.Stop()
-		cpTicks = t.C
+		saves = t.C
 	}
+
 	chunks := make(chan chunk, 4)
-	reader := &lineReader{in: in, maxLine: e.cfg.MaxLine, bufSize: size, now: e.cfg.Now, out: chunks, free: make(chan []byte, 8)}
+	reader := &lineReader{in: in, maxLine: e.cfg.MaxLine, bufSize: size, now: e.cfg.Now, out: chunks, free: make(chan []byte, 8+4*opt.Workers)}
 	readErr := make(chan error, 1)
 	go func() { readErr <- reader.run() }()
 
+	pool := newWorkerPool(e, opt.Workers)
+	defer pool.stop()
+	// done counts a classified batch and hands its buffer back.
+	done := func(b *batch) error {
+		e.applyBatch(b)
+		if cp != nil {
+			cp.dirty = true
+		}
+		reader.put(b.chunk.data)
+		if opt.Ack != nil {
+			if err := opt.Ack(len(b.lines)); err != nil {
+				return fmt.Errorf("pipeline: confirm: %w", err)
+			}
+		}
+		return nil
+	}
+
 	var err error
+	input := (<-chan chunk)(chunks)
 loop:
 	for {
+		// Stop taking input while every worker is busy.
+		in := input
+		if pool.full() {
+			in = nil
+		}
 		select {
-		case c, ok := <-chunks:
+		case c, ok := <-in:
 			if !ok {
-				break loop
-			}
-			n := e.chunk(c)
-			reader.put(c.data)
-			if cp != nil {
-				cp.dirty = true
-			}
-			if opt.Ack != nil {
-				if aerr := opt.Ack(n); aerr != nil {
-					err = fmt.Errorf("pipeline: confirm: %w", aerr)
+				input = nil
+				if pool.idle() {
 					break loop
 				}
+				continue
+			}
+			if pool == nil {
+				e.inline.classify(&e.scratch, c)
+				err = done(&e.scratch)
+			} else {
+				pool.submit(c, e.set)
+			}
+		case b := <-pool.results():
+			err = done(b)
+			pool.release(b)
+			if input == nil && pool.idle() {
+				break loop
 			}
 		case now := <-ticks:
 			e.Tick(now)
-		case <-cpTicks:
+		case <-saves:
 			e.savePeriodic(cp)
 		case c := <-controls:
+			err = pool.drain(done)
 			cerr := e.control(c)
 			if c.Done != nil {
 				c.Done <- cerr
@@ -137,8 +171,16 @@ loop:
 		case <-ctx.Done():
 			break loop
 		}
+		if err != nil {
+			break
+		}
+	}
+	if derr := pool.drain(done); err == nil {
+		err = derr
 	}
 	if cp != nil {
+		// Keep the open minutes for the next start rather than emitting
+		// them partial now.
 		e.saveAtExit(cp, e.cfg.Now())
 	} else {
 		e.Flush(e.cfg.Now())
@@ -166,30 +208,4 @@ func (e *Engine) control(c Control) error {
 		return e.Reload(c.Rules)
 	}
 	return nil
-}
-
-// chunk counts every line of c and returns how many there were.
-func (e *Engine) chunk(c chunk) int {
-	if c.truncated {
-		e.Line(c.data, c.arrived, true)
-		return 1
-	}
-	data := c.data
-	n := 0
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		var line []byte
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i], data[i+1:]
-		}
-		if len(line) > e.cfg.MaxLine {
-			e.Line(line[:e.cfg.MaxLine], c.arrived, true)
-		} else {
-			e.Line(line, c.arrived, false)
-		}
-		n++
-	}
-	return n
 }

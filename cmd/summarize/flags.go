@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"time"
 
@@ -31,6 +32,8 @@ type options struct {
 	spoolAge   time.Duration
 	closeWait  time.Duration
 	logLevel   string
+	cpuProfile string
+	workers    int
 	showHelp   bool
 	printUsage func()
 
@@ -75,6 +78,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.keepAlive, "keep-alive", 2*time.Second, "with --confirm: write a keep-alive dot when a reply has been owed this long (keep it well below confirmTimeout); 0 disables")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "file keeping the open minutes across restarts (restored at start, saved periodically and at exit)")
 	fs.DurationVar(&o.cpEvery, "checkpoint-every", time.Second, "how often the checkpoint is saved while lines arrive")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "goroutines that parse and match lines in parallel (1 = all on one)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file (for performance work)")
 	fs.BoolVarP(&o.showHelp, "help", "h", false, "show this help")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: summarize --rules FILE [options] < lines\n       summarize --check FILE...\n\n%s", fs.FlagUsages())
@@ -121,6 +126,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.keepAlive < 0 {
 		return nil, fmt.Errorf("--keep-alive: %v must not be negative", o.keepAlive)
+	}
+	if o.workers < 1 || o.workers > 64 {
+		return nil, fmt.Errorf("--workers: %d is out of range [1, 64]", o.workers)
 	}
 	if o.tick <= 0 || o.tick > time.Minute {
 		return nil, fmt.Errorf("--tick: %v is out of range (0, 1m]", o.tick)

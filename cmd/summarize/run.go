@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -56,6 +57,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return check(o.check, stdout, stderr)
 	}
 	log := newLogger(stderr, o.logLevel)
+	if o.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "summarize: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer stopProfile()
+	}
 
 	set, err := rules.Load(o.rules)
 	if err != nil {
@@ -109,7 +118,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitFailure
 	}
 	defer proto.Close()
-	ropt := pipeline.RunOptions{TickEvery: o.tick, Checkpoint: o.checkpoint, CheckpointEvery: o.cpEvery}
+	ropt := pipeline.RunOptions{TickEvery: o.tick, Checkpoint: o.checkpoint, CheckpointEvery: o.cpEvery, Workers: o.workers}
 	if o.confirm {
 		ropt.Ack = proto.Ack
 	}
@@ -205,6 +214,18 @@ func newLogger(stderr io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l})).With("prog", "summarize")
+}
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func loadLocation(name string) (*time.Location, error) {
