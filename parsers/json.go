@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"bytes"
 	"time"
 	"unicode/utf8"
 )
@@ -24,7 +25,8 @@ const (
 
 // jsonKey maps the top-level keys of rsyslog's %jsonmesg%, of common jsonf
 // templates, of journald and of GELF to a field, with a rank: when several
-// keys feed one field the lowest rank wins. Keys are case-sensitive.
+// keys feed one field the lowest rank wins (the last one among equals, as
+// encoding/json). Keys are case-sensitive.
 func jsonKey(k []byte) (jsonKind, uint8) {
 	switch string(k) {
 	case "timereported":
@@ -136,7 +138,7 @@ func (p *Parser) parseJSON(b []byte, rec *Record) error {
 			slot := &vals[kind]
 			c := b[i]
 			switch {
-			case kind != jNone && c == '"' && (!slot.set || rank < slot.rank):
+			case kind != jNone && c == '"' && (!slot.set || rank <= slot.rank):
 				v, next, ok := p.jsonString(b, i)
 				if !ok {
 					return malformed("bad JSON string", next)
@@ -159,7 +161,7 @@ func (p *Parser) parseJSON(b []byte, rec *Record) error {
 				if i == s {
 					return malformed("bad JSON value", i)
 				}
-				if kind != jNone && (!slot.set || rank < slot.rank) {
+				if kind != jNone && (!slot.set || rank <= slot.rank) {
 					*slot = jsonVal{v: b[s:i], rank: rank, set: true}
 				}
 			}
@@ -198,7 +200,11 @@ func (p *Parser) parseJSON(b []byte, rec *Record) error {
 		}
 	}
 	if v := vals[jMsg]; v.set {
+		// rsyslog's msg property keeps the space that followed the tag.
 		rec.Message = v.v
+		if len(rec.Message) > 0 && rec.Message[0] == ' ' {
+			rec.Message = rec.Message[1:]
+		}
 	} else {
 		rec.Message = b
 	}
@@ -269,16 +275,15 @@ func (p *Parser) jsonTime(v jsonVal) time.Time {
 // p.scratch. next is the index after the closing quote.
 func (p *Parser) jsonString(b []byte, i int) (val []byte, next int, ok bool) {
 	start := i + 1
-	j := start
-	for ; j < len(b); j++ {
-		switch b[j] {
-		case '"':
-			return b[start:j], j + 1, true
-		case '\\':
-			return p.unescape(b, start, j)
-		}
+	q := bytes.IndexByte(b[start:], '"')
+	if q < 0 {
+		return nil, len(b), false
 	}
-	return nil, j, false
+	q += start
+	if e := bytes.IndexByte(b[start:q], '\\'); e >= 0 {
+		return p.unescape(b, start, start+e)
+	}
+	return b[start:q], q + 1, true
 }
 
 // unescape decodes the JSON string starting at b[start:], whose first
@@ -370,15 +375,23 @@ func hex4(b []byte, i int) (rune, bool) {
 
 // skipString returns the index after the JSON string at b[i] == '"'.
 func skipString(b []byte, i int) (int, bool) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1, true
+	j := i + 1
+	for {
+		q := bytes.IndexByte(b[j:], '"')
+		if q < 0 {
+			return len(b), false
 		}
+		q += j
+		// The quote is escaped when an odd run of backslashes precedes it.
+		k := q - 1
+		for k >= j && b[k] == '\\' {
+			k--
+		}
+		if (q-1-k)%2 == 0 {
+			return q + 1, true
+		}
+		j = q + 1
 	}
-	return len(b), false
 }
 
 // skipNested returns the index after the object or array at b[i]. Bracket

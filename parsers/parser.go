@@ -44,6 +44,12 @@ type Parser struct {
 	rfcKey  [19]byte
 	rfcWall int64
 
+	// RFC 3339 offset cache: the last "±hh:mm" seen.
+	offOK  bool
+	offKey [6]byte
+	off    int
+	offLoc *time.Location
+
 	zones []zoneEntry
 }
 
@@ -174,8 +180,13 @@ func (p *Parser) parseRFC3164(line []byte, i int, f Format, rec *Record) error {
 // splitTag fills Program, PID and Message from what follows the hostname:
 // "prog[pid]: msg", "prog: msg", "%ASA-5-304001: msg", "postfix/smtpd[1]:
 // msg", or "prog[pid] msg" (no colon). Anything else has no tag: Program
-// stays empty and Message is rest.
+// stays empty and Message is rest, less one leading space (rsyslog puts
+// one between an empty tag and the message).
 func splitTag(rest []byte, rec *Record) {
+	if len(rest) > 0 && rest[0] == ' ' {
+		rec.Message = rest[1:]
+		return
+	}
 	for i := 0; i < len(rest); i++ {
 		switch rest[i] {
 		case ':':

@@ -148,6 +148,8 @@ var parseCases = []parseCase{
 		want: want{format: FormatTraditionalForward, time: utc(2026, 11, 2, 1, 37, 32, 0), fac: 20, sev: 6, host: "fw1", prog: "%ASA-6-302013", msg: "Built"}},
 	{name: "fwd/example", line: `<156>2026-11-22T01:37:32.195671+00:00 vm myapp[29808]: ` + exampleMsg,
 		want: want{format: FormatForward, time: utc(2026, 11, 22, 1, 37, 32, 195671000), fac: 19, sev: 4, host: "vm", prog: "myapp", pid: "29808", msg: exampleMsg}},
+	{name: "file/empty-tag", line: `2026-11-22T01:37:32Z vm  msg without tag`,
+		want: want{format: FormatFile, time: utc(2026, 11, 22, 1, 37, 32, 0), fac: -1, sev: -1, host: "vm", msg: "msg without tag"}},
 	{name: "fwd/no-tag", line: `<0>2026-11-22T01:37:32Z vm hello there`,
 		want: want{format: FormatForward, time: utc(2026, 11, 22, 1, 37, 32, 0), fac: 0, sev: 0, host: "vm", msg: "hello there"}},
 	{name: "pri/too-big", line: `<192>Nov 22 01:37:32 vm a: b`, want: want{fac: -1, sev: -1, err: "bad priority at byte 4"}},
@@ -159,13 +161,15 @@ var parseCases = []parseCase{
 
 	// JSON
 	{name: "json/jsonmesg", line: `{"msg":" disk \"sda\" at 91% full","rawmsg":"<30>Nov 22 01:37:32 myapp[29808]: x","timereported":"2026-11-22T01:37:32.195671+00:00","hostname":"vm","syslogtag":"myapp[29808]:","inputname":"imuxsock","fromhost":"vm","fromhost-ip":"127.0.0.1","pri":"30","syslogfacility":"3","syslogseverity":"6","timegenerated":"2026-11-22T01:37:33.000000+00:00","programname":"myapp","protocol-version":"0","structured-data":"-","app-name":"myapp","procid":"29808","msgid":"-","uuid":null,"$!":{"msg":"nested","n":[1,{"x":"]"}]}}`,
-		want: want{format: FormatJSON, time: utc(2026, 11, 22, 1, 37, 32, 195671000), fac: 3, sev: 6, host: "vm", prog: "myapp", pid: "29808", msg: ` disk "sda" at 91% full`}},
+		want: want{format: FormatJSON, time: utc(2026, 11, 22, 1, 37, 32, 195671000), fac: 3, sev: 6, host: "vm", prog: "myapp", pid: "29808", msg: exampleMsg}},
 	{name: "json/aliases", line: `{ "timestamp" : "2026-11-22T01:37:32Z", "host": "vm", "program": "app", "message": "hi", "severity": 3, "facility": "local0" }`,
 		want: want{format: FormatJSON, time: utc(2026, 11, 22, 1, 37, 32, 0), fac: 16, sev: 3, host: "vm", prog: "app", msg: "hi"}},
 	{name: "json/rank", line: `{"message":"second","msg":"first","timegenerated":"2026-11-22T01:00:00Z","timereported":"2026-11-22T01:37:32Z"}`,
 		want: want{format: FormatJSON, time: utc(2026, 11, 22, 1, 37, 32, 0), fac: -1, sev: -1, msg: "first"}},
 	{name: "json/escapes", line: `{"msg":"a\"b\\c\/d\nE\u00e9\ud83d\ude00\t#012","programname":"x\u0041"}`,
 		want: want{format: FormatJSON, fac: -1, sev: -1, prog: "xA", msg: "a\"b\\c/d\nEé😀\t#012"}},
+	{name: "json/escaped-quotes", line: `{"a":"x\\","b":"\\\"","msg":"\\\\\"q\"","host":"h"}`,
+		want: want{format: FormatJSON, fac: -1, sev: -1, host: "h", msg: `\\"q"`}},
 	{name: "json/lone-surrogate", line: `{"msg":"\ud800x\udc00"}`,
 		want: want{format: FormatJSON, fac: -1, sev: -1, msg: "\uFFFDx\uFFFD"}},
 	{name: "json/tag-derived", line: `{"syslogtag":"postfix/smtpd[77]:","msg":"connect","syslogseverity-text":"warning","syslogfacility-text":"mail"}`,
@@ -212,6 +216,22 @@ func TestParse(t *testing.T) {
 			err2 := p.Parse([]byte(tc.line), &again)
 			checkRecord(t, tc.line, again, err2, tc.want)
 		})
+	}
+}
+
+// TestWarmParser runs every case through one parser, twice, so each line
+// meets caches left by unrelated lines.
+func TestWarmParser(t *testing.T) {
+	p := New(func() time.Time { return defaultNow }, time.UTC)
+	for range 2 {
+		for _, tc := range parseCases {
+			if !tc.now.IsZero() {
+				continue
+			}
+			var rec Record
+			err := p.Parse([]byte(tc.line), &rec)
+			checkRecord(t, tc.line, rec, err, tc.want)
+		}
 	}
 }
 

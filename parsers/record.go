@@ -31,13 +31,13 @@ var ErrMalformed = errors.New("malformed line")
 // on the same Parser. Copy what you keep.
 type Record struct {
 	Format   Format
-	Time     time.Time // zero when the line carries no usable timestamp
+	Time     time.Time // zero when the line carries no usable timestamp; located in the line's own offset (UTC for Z and +00:00), or the Parser's loc for yearless/offsetless ones
 	Facility int8      // 0..23, -1 when the line has no PRI
 	Severity int8      // 0..7, -1 when the line has no PRI
 	Host     []byte
 	Program  []byte // tag without "[pid]" and ":"; e.g. "sshd", "%ASA-5-304001"
 	PID      []byte // empty when absent
-	Message  []byte // the MSG part, header stripped
+	Message  []byte // the MSG part, header stripped (one leading space dropped; "#012" kept as is)
 }
 
 var formatNames = [...]string{

@@ -92,13 +92,18 @@ func skipSD(b []byte, i int) (int, bool) {
 		quoted := false
 	elem:
 		for ; i < len(b); i++ {
-			switch c := b[i]; {
-			case quoted && c == '\\':
-				i++
-			case c == '"':
+			switch sdClass[b[i]] {
+			case 0:
+			case sdBackslash:
+				if quoted {
+					i++
+				}
+			case sdQuote:
 				quoted = !quoted
-			case !quoted && c == ']':
-				break elem
+			case sdClose:
+				if !quoted {
+					break elem
+				}
 			}
 		}
 		if i >= len(b) {
@@ -108,3 +113,12 @@ func skipSD(b []byte, i int) (int, bool) {
 	}
 	return i, true
 }
+
+const (
+	sdQuote = 1 + iota
+	sdClose
+	sdBackslash
+)
+
+// sdClass marks the bytes that matter inside an SD element.
+var sdClass = [256]uint8{'"': sdQuote, ']': sdClose, '\\': sdBackslash}

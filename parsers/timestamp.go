@@ -121,6 +121,10 @@ func (p *Parser) rfc3339Time(b []byte) (time.Time, int, bool) {
 		y, mo, d, h, m, s := civil(wall)
 		return time.Date(y, time.Month(mo), d, h, m, s, nsec, p.loc), i, true
 	}
+	// Fast path: the same offset as the previous line ("+00:00").
+	if p.offOK && len(b)-i >= 6 && string(b[i:i+6]) == string(p.offKey[:]) {
+		return time.Unix(wall-int64(p.off), int64(nsec)).In(p.offLoc), i + 6, true
+	}
 	var off int
 	switch b[i] {
 	case 'Z', 'z':
@@ -130,7 +134,8 @@ func (p *Parser) rfc3339Time(b []byte) (time.Time, int, bool) {
 		if !ok || oh > 23 {
 			return time.Time{}, j, false
 		}
-		if j < len(b) && b[j] == ':' {
+		colon := j < len(b) && b[j] == ':'
+		if colon {
 			j++
 		}
 		om, j, ok := digits(b, j, 2, 2)
@@ -140,6 +145,10 @@ func (p *Parser) rfc3339Time(b []byte) (time.Time, int, bool) {
 		off = oh*3600 + om*60
 		if b[i] == '-' {
 			off = -off
+		}
+		if colon {
+			copy(p.offKey[:], b[i:j])
+			p.off, p.offLoc, p.offOK = off, p.zone(off), true
 		}
 		i = j
 	default:
@@ -186,6 +195,13 @@ func fraction(b []byte, i int) (nsec, next int, ok bool) {
 		return 0, i, true
 	}
 	i++
+	// Fast path: exactly six digits, as rsyslog writes them.
+	if d := b[i:]; len(d) >= 6 && isDigit(d[0]) && isDigit(d[1]) && isDigit(d[2]) &&
+		isDigit(d[3]) && isDigit(d[4]) && isDigit(d[5]) && (len(d) == 6 || !isDigit(d[6])) {
+		us := int(d[0]-'0')*100000 + int(d[1]-'0')*10000 + int(d[2]-'0')*1000 +
+			int(d[3]-'0')*100 + int(d[4]-'0')*10 + int(d[5]-'0')
+		return us * 1000, i + 6, true
+	}
 	start := i
 	for ; i < len(b) && isDigit(b[i]); i++ {
 		if i-start < 9 {
