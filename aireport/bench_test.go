@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logtally/logtally/aireport/internal/corpus"
+	"github.com/logtally/logtally/aireport/corpus"
 )
 
 func benchInput(b *testing.B, lines int) []byte {
