@@ -111,6 +111,28 @@ func (j *JSONLines) Write(minute []tally.Summary) error {
 	return nil
 }
 
+// WriteRecord appends one JSON object (an alert record, already encoded,
+// without newline) as a line of its own, written and synced like a minute.
+func (j *JSONLines) WriteRecord(record []byte) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.buf = append(append(j.buf[:0], record...), '\n')
+	if j.w == nil {
+		if err := j.open(); err != nil {
+			return err
+		}
+	}
+	if _, err := j.w.Write(j.buf); err != nil {
+		return opError("jsonl", "write", j.name(), err)
+	}
+	if j.f != nil {
+		if err := j.f.Sync(); err != nil {
+			return opError("jsonl", "sync", j.name(), err)
+		}
+	}
+	return nil
+}
+
 // Reopen closes and reopens Path (after logrotate moved it). With a Writer
 // it does nothing. If reopening fails the error is returned and the next
 // Write tries again.

@@ -237,6 +237,13 @@ func (r *RRD) Write(minute []tally.Summary) error {
 	var errs []error
 	for i := range minute {
 		sum := &minute[i]
+		if sum.Partial {
+			// An RRD row is a whole minute: a partial one (SIGUSR1, or the
+			// open minute at exit) would be stored as if it were complete,
+			// and the same minute could not be updated again. With a
+			// checkpoint the open minute is continued after a restart.
+			continue
+		}
 		t := sum.Minute.UTC().Truncate(time.Minute).Add(time.Minute).Unix()
 		add := func(counter string, v uint64) {
 			s, err := r.lookup(sum.Category, counter, sum.Minute)

@@ -229,6 +229,21 @@ func (s *Syslog) Write(minute []tally.Summary) error {
 	return nil
 }
 
+// Send queues one free-form message (an alert line) with the output's
+// header; like Write it never waits for the network.
+func (s *Syslog) Send(msg string) error {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return fmt.Errorf("outputs: syslog: write %s: %w", s.target, ErrClosed)
+	}
+	s.buf = append(s.appendHeader(s.buf[:0], now), msg...)
+	s.push(append([]byte(nil), s.buf...))
+	s.cond.Signal()
+	return nil
+}
+
 // Sent is the number of lines written to the socket.
 func (s *Syslog) Sent() uint64 { return s.sent.Load() }
 

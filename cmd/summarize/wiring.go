@@ -19,6 +19,7 @@ type wiring struct {
 	outputs  []outputs.Output
 	spool    *outputs.Spool // nil without --spool-dir
 	reopener []interface{ Reopen() error }
+	closers  []io.Closer // closed after the outputs (the alert syslog)
 }
 
 // wire builds every output the flags ask for. stdout may be used only by
@@ -29,20 +30,29 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 		w.close(log)
 		return nil, err
 	}
+	alerts := &alertSink{log: log}
 	if o.syslog != "none" && o.syslog != "" {
 		network, address := syslogTarget(o.syslog)
 		format := outputs.RFC3164
 		if strings.EqualFold(o.syslogFmt, "rfc5424") {
 			format = outputs.RFC5424
 		}
-		s, err := outputs.NewSyslog(outputs.SyslogConfig{
+		cfg := outputs.SyslogConfig{
 			Network: network, Address: address, Format: format,
 			Priority: o.syslogPri, CloseTimeout: o.closeWait,
-		})
+		}
+		s, err := outputs.NewSyslog(cfg)
 		if err != nil {
 			return fail(err)
 		}
 		w.outputs = append(w.outputs, s)
+		if o.rrdDir != "" {
+			cfg.Priority = o.alertPri
+			if alerts.syslog, err = outputs.NewSyslog(cfg); err != nil {
+				return fail(err)
+			}
+			w.closers = append(w.closers, alerts.syslog)
+		}
 	}
 	if o.kvPath != "" {
 		out, name, closer, err := openAppend(o.kvPath, stdout)
@@ -62,6 +72,18 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 		}
 		w.outputs = append(w.outputs, j)
 		w.reopener = append(w.reopener, j)
+		alerts.json = j
+	}
+	if o.rrdDir != "" {
+		r, err := outputs.NewRRD(outputs.RRDConfig{
+			Dir: o.rrdDir, Forecast: forecastParams(set), Alert: alerts.send,
+			Builtins: true, Logger: log,
+		})
+		if err != nil {
+			return fail(fmt.Errorf("--rrd-dir: %w", err))
+		}
+		// First, so that alerts of a minute go out with its summaries.
+		w.outputs = append([]outputs.Output{r}, w.outputs...)
 	}
 	if files := topFiles(set); o.topDir != "" && len(files) > 0 {
 		if err := os.MkdirAll(o.topDir, 0o755); err != nil {
@@ -154,6 +176,11 @@ func (w *wiring) close(log *slog.Logger) {
 	deadline := time.Now()
 	for _, o := range w.outputs {
 		if err := o.Close(); err != nil {
+			log.Error("close failed", "err", err)
+		}
+	}
+	for _, c := range w.closers {
+		if err := c.Close(); err != nil {
 			log.Error("close failed", "err", err)
 		}
 	}
