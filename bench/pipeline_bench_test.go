@@ -121,7 +121,7 @@ func BenchmarkEngineLine(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				e.Line(lines[i&(len(lines)-1)], arrived, false)
+				e.Line(lines[i&(len(lines)-1)], arrived)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 		})
