@@ -1,0 +1,117 @@
+package tally
+
+import (
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func BenchmarkTopKAddTracked(b *testing.B) {
+	t := NewTopK(100)
+	keys := make([][]byte, 50)
+	for i := range keys {
+		keys[i] = []byte("/some/url/path/" + strconv.Itoa(i))
+		t.Add(keys[i], 1)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		t.Add(keys[i%len(keys)], 1)
+	}
+}
+
+func BenchmarkTopKAddZipf(b *testing.B) {
+	t := NewTopK(100)
+	keys := zipfStream(1<<16, 1.2, 1)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		t.Add(keys[i&(1<<16-1)], 1)
+	}
+}
+
+func BenchmarkDistinctAddExactRepeated(b *testing.B) {
+	d := NewDistinctSketch(1000)
+	keys := make([][]byte, 500)
+	for i := range keys {
+		keys[i] = []byte("client-" + strconv.Itoa(i))
+		d.Add(keys[i])
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		d.Add(keys[i%len(keys)])
+	}
+}
+
+func BenchmarkDistinctAddHLL(b *testing.B) {
+	d := NewDistinctSketch(0)
+	buf := append(make([]byte, 0, 32), "client-"...)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		d.Add(strconv.AppendInt(buf[:7], int64(i), 10))
+	}
+}
+
+func BenchmarkQuantilesAdd(b *testing.B) {
+	q := NewQuantiles()
+	vals := []float64{0.001, 0.5, 3, 17.5, 250, 1e4, 0, -2}
+	for _, v := range vals {
+		q.Add(v)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		q.Add(vals[i%len(vals)] * float64(i%97+1))
+	}
+}
+
+func BenchmarkAggregatorLine(b *testing.B) {
+	a := NewAggregator([]Schema{testSchema}, Options{})
+	now := t0.Add(10 * time.Second)
+	urls := make([][]byte, 20)
+	for i := range urls {
+		urls[i] = []byte("/u" + strconv.Itoa(i))
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		w := a.Window(0, now)
+		w.Lines++
+		w.Counters[0]++
+		w.Tops[0].Add(urls[i%20], 1)
+		w.Distincts[0].Add(urls[i%20])
+		w.Stats[0].Add(float64(i % 1000))
+	}
+}
+
+func BenchmarkHash64(b *testing.B) {
+	k := []byte("www.example.com/some/path/index.html")
+	b.SetBytes(int64(len(k)))
+	for b.Loop() {
+		Hash64(k)
+	}
+}
+
+// BenchmarkMemoryBounded feeds 1M distinct keys into a TopK(K=100) and a
+// DistinctSketch (exact threshold 1000) and reports the live heap they hold:
+// it stays at a few hundred KB whatever the number of keys.
+func BenchmarkMemoryBounded(b *testing.B) {
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		t, d := NewTopK(100), NewDistinctSketch(1000)
+		buf := []byte("distinct-key-")
+		for i := range 1_000_000 {
+			k := strconv.AppendInt(buf[:13], int64(i), 10)
+			t.Add(k, 1)
+			d.Add(k)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		live := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+		b.ReportMetric(float64(live)/1024, "live-KiB")
+		if live > 4<<20 {
+			b.Errorf("live heap %d bytes after 1M keys", live)
+		}
+		runtime.KeepAlive(t)
+		runtime.KeepAlive(d)
+	}
+}
