@@ -200,7 +200,7 @@ loop:
 func (e *Engine) control(c Control) error {
 	switch c.Kind {
 	case EmitNow:
-		e.emit(e.agg.Snapshot(e.cfg.Now()))
+		e.emit(e.agg.Snapshot())
 	case Reload:
 		if c.Rules == nil {
 			return errNoRules
