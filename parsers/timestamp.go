@@ -11,9 +11,12 @@ const futureSlack = 31 * 24 * time.Hour
 // It returns the time, the bytes consumed (or, when !ok, where it failed).
 func (p *Parser) traditionalTime(b []byte) (time.Time, int, bool) {
 	// Fast path: the same second as the previous line.
-	if p.tradOK && len(b) >= 15 && string(b[:15]) == string(p.tradKey[:]) &&
-		(len(b) == 15 || b[15] != '.') {
-		return p.tradT, 15, true
+	if p.tradOK && len(b) >= 15 && string(b[:15]) == string(p.tradKey[:]) {
+		nsec, i, ok := fraction(b, 15)
+		if !ok {
+			return time.Time{}, i, false
+		}
+		return p.tradT.Add(time.Duration(nsec)), i, true
 	}
 	if len(b) < 3 {
 		return time.Time{}, len(b), false
