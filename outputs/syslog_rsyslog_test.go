@@ -16,7 +16,7 @@ import (
 func TestSyslogIntoRsyslog(t *testing.T) {
 	rsyslogd, err := exec.LookPath("rsyslogd")
 	if err != nil {
-		t.Skip("rsyslogd not installed")
+		t.Fatal("rsyslogd not installed: run `make deps`")
 	}
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "summary.sock")
