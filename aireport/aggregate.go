@@ -2,6 +2,7 @@ package aireport
 
 import (
 	"bytes"
+	"hash/maphash"
 	"time"
 	"unicode/utf8"
 
@@ -65,13 +66,14 @@ type Options struct {
 	Drain       drain.Config
 	MaxExamples int // raw examples kept per group (default 3)
 	Seed        *State
+	// TrackTimes records each group's first and last event time (for the
+	// state file and the text, JSON and HTML reports; not needed by uniq).
+	TrackTimes bool
 }
 
 // group is one row of the ranking.
 type group struct {
-	key        string // program: template (or the masked line)
 	program    string
-	template   string
 	count      int64
 	first      int64 // unix seconds of the earliest / latest event, 0 unknown
 	last       int64
@@ -95,8 +97,9 @@ type category struct {
 	binary, invalidUTF8, longLine int64
 	rules                         map[string]int64
 	ruleIgnore                    map[string]bool
-	exact                         map[string]int32
-	groups                        []*group
+	table                         *lineTable       // exact grouping
+	tableEx                       map[int][]string // examples by table entry
+	groups                        []*group         // template grouping
 	drains                        map[string]*programDrain
 }
 
@@ -106,6 +109,7 @@ type Aggregator struct {
 	cats   map[string]*category
 	last   *category
 	src    *Source
+	hseed  maphash.Seed
 	buf    []byte
 	text   []byte
 	keybuf []byte
@@ -116,7 +120,7 @@ func NewAggregator(opt Options) *Aggregator {
 	if opt.MaxExamples <= 0 {
 		opt.MaxExamples = 3
 	}
-	return &Aggregator{opt: opt, cats: map[string]*category{}}
+	return &Aggregator{opt: opt, cats: map[string]*category{}, hseed: maphash.MakeSeed()}
 }
 
 func (a *Aggregator) category(name string) *category {
@@ -125,7 +129,7 @@ func (a *Aggregator) category(name string) *category {
 	}
 	c := a.cats[name]
 	if c == nil {
-		c = &category{name: name, rules: map[string]int64{}, ruleIgnore: map[string]bool{}, exact: map[string]int32{}, drains: map[string]*programDrain{}}
+		c = &category{name: name, rules: map[string]int64{}, ruleIgnore: map[string]bool{}, table: newLineTable(a.hseed), tableEx: map[int][]string{}, drains: map[string]*programDrain{}}
 		a.cats[name] = c
 		if a.opt.Grouping == GroupTemplates && a.opt.Seed != nil {
 			a.seed(c)
@@ -141,21 +145,25 @@ const LongLine = 64 << 10
 
 // GroupRef names the group a line was counted in (zero: the line was
 // ignored, claimed by a rule or outside the time range).
-type GroupRef struct{ g *group }
+type GroupRef struct {
+	g *group
+	t *lineTable
+	i int
+}
 
 // Key is the group's current key ("program: template"); templates
 // generalize as lines arrive, so ask after the last line.
 func (r GroupRef) Key() string {
+	if r.t != nil {
+		return string(r.t.key(r.i))
+	}
 	if r.g == nil {
 		return ""
 	}
-	if r.g.cluster != nil {
-		if r.g.program != "" {
-			return r.g.program + ": " + r.g.cluster.Template()
-		}
-		return r.g.cluster.Template()
+	if r.g.program != "" {
+		return r.g.program + ": " + r.g.cluster.Template()
 	}
-	return r.g.key
+	return r.g.cluster.Template()
 }
 
 // Add counts one raw line of source src and returns its group.
@@ -227,15 +235,17 @@ func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
 	}
 	a.buf = a.opt.Masker.Mask(a.buf, text)
 	var ts int64
-	if !evt.IsZero() {
-		ts = evt.Unix()
-	} else if !src.Time.IsZero() {
-		ts = src.Time.Unix()
+	if a.opt.TrackTimes {
+		if !evt.IsZero() {
+			ts = evt.Unix()
+		} else if !src.Time.IsZero() {
+			ts = src.Time.Unix()
+		}
 	}
 	if a.opt.Grouping == GroupExact {
-		return GroupRef{a.addExact(c, program, text, ts)}
+		return GroupRef{t: c.table, i: a.addExact(c, program, text, ts)}
 	}
-	return GroupRef{a.addTemplate(c, program, text, ts)}
+	return GroupRef{g: a.addTemplate(c, program, text, ts)}
 }
 
 func (g *group) seen(ts int64) {
@@ -251,25 +261,19 @@ func (g *group) seen(ts int64) {
 	}
 }
 
-func (a *Aggregator) addExact(c *category, program, raw []byte, ts int64) *group {
+func (a *Aggregator) addExact(c *category, program, raw []byte, ts int64) int {
 	key := a.buf
 	if len(program) > 0 {
 		a.keybuf = append(append(append(a.keybuf[:0], program...), ": "...), a.buf...)
 		key = a.keybuf
 	}
-	if i, ok := c.exact[string(key)]; ok {
-		g := c.groups[i]
-		g.seen(ts)
-		return g
+	n := len(c.table.ents)
+	i := c.table.add(key, len(program), 1)
+	c.table.seen(i, ts)
+	if i == n && !a.opt.Masker.Article {
+		c.tableEx[i] = []string{exampleText(program, raw)}
 	}
-	g := &group{key: string(key), program: string(program), template: string(a.buf)}
-	if !a.opt.Masker.Article {
-		g.examples = []string{exampleText(program, raw)}
-	}
-	c.exact[g.key] = int32(len(c.groups))
-	c.groups = append(c.groups, g)
-	g.seen(ts)
-	return g
+	return i
 }
 
 func exampleText(program, raw []byte) string {

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/aireport"
-	"github.com/logtally/logtally/aireport/drain"
 	"github.com/logtally/logtally/aireport/corpus"
+	"github.com/logtally/logtally/aireport/drain"
 	"github.com/logtally/logtally/aireport/rulefile"
 )
 

@@ -31,6 +31,7 @@ func (a *Aggregator) readParallel(ctx context.Context, src *Source, ctr *Counter
 		opt := a.opt
 		opt.Masker = Masker{Article: a.opt.Masker.Article, Builtin: a.opt.Masker.Builtin, User: a.opt.Masker.User}
 		workers[i] = NewAggregator(opt)
+		workers[i].hseed = a.hseed
 		chans[i] = make(chan []byte, 2)
 		wg.Add(1)
 		go func(agg *Aggregator, in <-chan []byte) {
@@ -103,25 +104,6 @@ func (a *Aggregator) merge(b *Aggregator) {
 			c.rules[r] += n
 			c.ruleIgnore[r] = bc.ruleIgnore[r]
 		}
-		for _, g := range bc.groups {
-			if i, ok := c.exact[g.key]; ok {
-				dst := c.groups[i]
-				dst.count += g.count
-				if g.first != 0 && (dst.first == 0 || g.first < dst.first) {
-					dst.first = g.first
-				}
-				if g.last > dst.last {
-					dst.last = g.last
-				}
-				for _, e := range g.examples {
-					if len(dst.examples) < a.opt.MaxExamples {
-						dst.examples = append(dst.examples, e)
-					}
-				}
-				continue
-			}
-			c.exact[g.key] = int32(len(c.groups))
-			c.groups = append(c.groups, g)
-		}
+		c.table.merge(bc.table, c.tableEx, bc.tableEx, a.opt.MaxExamples)
 	}
 }

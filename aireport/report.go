@@ -110,19 +110,36 @@ func (a *Aggregator) section(c *category, st *State, fresh bool, now time.Time) 
 	if !exact {
 		byKey = map[string]*Group{}
 	}
-	s.Groups = make([]*Group, 0, len(c.groups))
+	s.Groups = make([]*Group, 0, len(c.groups)+len(c.table.ents))
 	seedOf := map[string]string{}
+	for i := range c.table.ents {
+		e := &c.table.ents[i]
+		raw := string(c.table.key(i))
+		out := &Group{Key: Escape(raw), Template: raw, Count: c.table.count(i), raw: raw, order: i}
+		if e.prog > 0 {
+			out.Program, out.Template = Escape(raw[:e.prog]), raw[e.prog+2:]
+		}
+		if out.Key != raw {
+			out.Template = Escape(out.Template)
+		}
+		if e.first != 0 {
+			f, l := time.Unix(e.first, 0).UTC(), time.Unix(e.last, 0).UTC()
+			out.FirstSeen, out.LastSeen = &f, &l
+		}
+		for _, ex := range c.tableEx[i] {
+			out.Examples = append(out.Examples, Escape(ex))
+		}
+		s.Ranked += out.Count
+		s.Groups = append(s.Groups, out)
+	}
 	for _, g := range c.groups {
 		if g.count == 0 {
 			continue
 		}
-		raw, tmpl := g.key, g.template
-		if g.cluster != nil {
-			tmpl = g.cluster.Template()
-			raw = tmpl
-			if g.program != "" {
-				raw = g.program + ": " + tmpl
-			}
+		tmpl := g.cluster.Template()
+		raw := tmpl
+		if g.program != "" {
+			raw = g.program + ": " + tmpl
 		}
 		s.Ranked += g.count
 		key := Escape(raw)

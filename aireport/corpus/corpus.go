@@ -18,6 +18,7 @@ type Config struct {
 	Lines     int
 	Templates int    // distinct message templates (>= 1)
 	Seed      uint64 // same seed, same bytes
+	Values    int    // distinct values per variable field the article's masks leave alone (default 100)
 	Nasty     bool   // add edge cases: short lines, "port  ", "[]", "pid=", bytes >= 0x80, NUL, tabs, CR
 }
 
@@ -85,6 +86,10 @@ func Generate(w io.Writer, cfg Config) error {
 		cfg.Templates = 1
 	}
 	ts := makeTemplates(r, cfg.Templates)
+	if cfg.Values < 1 {
+		cfg.Values = 100
+	}
+	v := cfg.Values
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var b []byte
 	sec := 0
@@ -109,15 +114,15 @@ func Generate(w io.Writer, cfg Config) error {
 				case 'p':
 					b = fmt.Appendf(b, "%d", 1024+r.IntN(60000))
 				case 'i':
-					b = fmt.Appendf(b, "10.0.%d.%d", r.IntN(2), r.IntN(32))
+					b = fmt.Appendf(b, "10.0.%d.%d", r.IntN(v)/250, r.IntN(v)%250)
 				case 'u':
-					b = append(b, users[r.IntN(len(users))]...)
+					b = append(b, users[r.IntN(min(v, len(users)))]...)
 				case 'n':
-					b = fmt.Appendf(b, "%d", r.IntN(100))
+					b = fmt.Appendf(b, "%d", r.IntN(v))
 				case 'd':
 					b = fmt.Appendf(b, "%d", r.IntN(40000))
 				case 'h':
-					b = fmt.Appendf(b, "%08x", r.Uint32()&0x3f)
+					b = fmt.Appendf(b, "%08x", r.IntN(v))
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -25,9 +26,19 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if p := os.Getenv("AIREPORT_CPUPROFILE"); p != "" {
+		// for performance work: go tool pprof -top bin/aireport $AIREPORT_CPUPROFILE
+		if f, err := os.Create(p); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	os.Exit(code)
+	if code != 0 {
+		pprof.StopCPUProfile()
+		os.Exit(code)
+	}
 }
 
 // Exit codes.
@@ -194,6 +205,7 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 		opt.Classifier = rulefile.New(set, func() time.Time { return now }, loc)
 	}
 
+	opt.TrackTimes = c.format != "uniq" || c.statePath != ""
 	var st *aireport.State
 	fresh := false
 	if c.statePath != "" {

@@ -1,0 +1,121 @@
+package aireport
+
+import (
+	"bytes"
+	"hash/maphash"
+)
+
+// lineTable counts identical keys (masked lines) for exact grouping. It is
+// an open-addressing hash table over a byte arena: one hash per line, no
+// allocation per distinct key, and no pointers for the garbage collector
+// to scan, so its cost follows the number of distinct keys, not lines.
+// Entries keep their insertion order, the ranking's tie-breaker. Not safe
+// for concurrent use.
+type lineTable struct {
+	seed  maphash.Seed
+	slots []tslot // power of two; ent == 0 marks an empty slot
+	arena []byte  // keys back to back
+	ents  []tentry
+}
+
+// tslot holds what a hit needs — hash, key position, count — so a lookup
+// touches one slot and the key bytes, nothing else.
+type tslot struct {
+	hash  uint64
+	off   uint64
+	count int64
+	ln    uint32
+	ent   uint32 // index into ents + 1
+}
+
+type tentry struct {
+	prog        uint32 // length of the "program" part of the key (before ": ")
+	slot        uint32 // current slot index (kept up to date by grow)
+	first, last int64  // unix seconds, 0 unknown
+}
+
+func newLineTable(seed maphash.Seed) *lineTable {
+	return &lineTable{seed: seed, slots: make([]tslot, 1<<12)}
+}
+
+func (t *lineTable) key(i int) []byte {
+	s := &t.slots[t.ents[i].slot]
+	return t.arena[s.off : s.off+uint64(s.ln)]
+}
+
+func (t *lineTable) count(i int) int64 { return t.slots[t.ents[i].slot].count }
+
+// add counts key once (n times) and returns its entry index.
+func (t *lineTable) add(key []byte, prog int, n int64) int {
+	return t.addHash(maphash.Bytes(t.seed, key), key, prog, n)
+}
+
+func (t *lineTable) addHash(h uint64, key []byte, prog int, n int64) int {
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.ent == 0 {
+			t.arena = append(t.arena, key...)
+			t.ents = append(t.ents, tentry{prog: uint32(prog), slot: uint32(i)})
+			*s = tslot{hash: h, off: uint64(len(t.arena) - len(key)), ln: uint32(len(key)), count: n, ent: uint32(len(t.ents))}
+			if len(t.ents)*4 > len(t.slots)*3 {
+				t.grow()
+			}
+			return len(t.ents) - 1
+		}
+		if s.hash == h && int(s.ln) == len(key) && bytes.Equal(t.arena[s.off:s.off+uint64(s.ln)], key) {
+			s.count += n
+			return int(s.ent - 1)
+		}
+	}
+}
+
+func (t *lineTable) grow() {
+	old := t.slots
+	t.slots = make([]tslot, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	for _, s := range old {
+		if s.ent == 0 {
+			continue
+		}
+		i := s.hash & mask
+		for t.slots[i].ent != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
+		t.ents[s.ent-1].slot = uint32(i)
+	}
+}
+
+// seen widens entry i's time range by ts (0: unknown).
+func (t *lineTable) seen(i int, ts int64) {
+	if ts == 0 {
+		return
+	}
+	e := &t.ents[i]
+	if e.first == 0 || ts < e.first {
+		e.first = ts
+	}
+	if ts > e.last {
+		e.last = ts
+	}
+}
+
+// merge adds every entry of o (built with the same seed) to t.
+func (t *lineTable) merge(o *lineTable, examples map[int][]string, oex map[int][]string, maxEx int) {
+	for j := range o.ents {
+		e := &o.ents[j]
+		os := &o.slots[e.slot]
+		k := o.arena[os.off : os.off+uint64(os.ln)]
+		i := t.addHash(os.hash, k, int(e.prog), os.count)
+		if e.first != 0 {
+			t.seen(i, e.first)
+			t.seen(i, e.last)
+		}
+		for _, ex := range oex[j] {
+			if len(examples[i]) < maxEx {
+				examples[i] = append(examples[i], ex)
+			}
+		}
+	}
+}
