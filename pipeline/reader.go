@@ -12,15 +12,15 @@ import (
 type chunk struct {
 	data    []byte
 	arrived time.Time
-	// truncated marks a chunk holding a single line cut at MaxLine bytes;
+	// truncated marks a chunk holding a single line cut at maxLine bytes;
 	// the rest of that line was read and discarded.
 	truncated bool
 }
 
 // lineReader cuts an io.Reader into chunks of whole lines. Reading happens
 // on its own goroutine so that parsing and counting overlap the read
-// syscalls; buffers travel back on free for reuse, so steady state
-// allocates nothing.
+// syscalls; buffers travel back through free for reuse, so steady state
+// allocates nothing. bufSize must exceed maxLine.
 type lineReader struct {
 	in      io.Reader
 	maxLine int
@@ -30,60 +30,29 @@ type lineReader struct {
 	free    chan []byte
 }
 
-// run reads until EOF or error and closes out. It returns the read error,
-// nil at EOF.
+// run reads until EOF or a read error and closes out. It returns the read
+// error, nil at EOF.
 func (r *lineReader) run() error {
 	defer close(r.out)
 	buf := r.get()
-	n := 0 // bytes of buf in use
-	discarding := false
+	discarding := false // inside a too-long line, skipping to its newline
 	for {
-		m, err := r.in.Read(buf[n:cap(buf)])
-		if m > 0 {
-			buf = buf[:n+m]
-			start := 0
-			if discarding {
-				i := bytes.IndexByte(buf, '\n')
-				if i < 0 {
-					n = 0
-					buf = buf[:0]
-					goto readErr
-				}
+		n, err := r.in.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if discarding {
+			if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+				buf = buf[:copy(buf, buf[i+1:])]
 				discarding = false
-				start = i + 1
-			}
-			if last := bytes.LastIndexByte(buf[start:], '\n'); last >= 0 {
-				end := start + last + 1
-				next := r.get()
-				next = append(next[:0], buf[end:]...)
-				if end > start {
-					buf = buf[:end]
-					copy(buf, buf[start:end]) // drop a discarded tail's remainder, if any
-					r.out <- chunk{data: buf[:end-start], arrived: r.now()}
-				} else {
-					r.put(buf)
-				}
-				buf, n = next, len(next)
 			} else {
-				// No newline in what remains: keep it, unless the line
-				// outgrew the limit — then emit its first maxLine bytes as
-				// a truncated line and discard the rest up to the newline.
-				copy(buf, buf[start:])
-				n = len(buf) - start
-				buf = buf[:n]
-				if n >= r.maxLine {
-					line := append(r.get()[:0], buf[:r.maxLine]...)
-					r.out <- chunk{data: line, arrived: r.now(), truncated: true}
-					n = 0
-					buf = buf[:0]
-					discarding = true
-				}
+				buf = buf[:0]
 			}
 		}
-	readErr:
+		if !discarding {
+			buf, discarding = r.emit(buf)
+		}
 		if err != nil {
-			if n > 0 && !discarding {
-				r.out <- chunk{data: buf[:n], arrived: r.now()}
+			if len(buf) > 0 && !discarding {
+				r.out <- chunk{data: buf, arrived: r.now()} // the last line has no newline
 			}
 			if errors.Is(err, io.EOF) {
 				return nil
@@ -91,6 +60,23 @@ func (r *lineReader) run() error {
 			return err
 		}
 	}
+}
+
+// emit sends the whole lines at the start of buf and returns a buffer that
+// holds the rest. A partial line that reached maxLine is sent truncated, and
+// the caller discards the rest of it.
+func (r *lineReader) emit(buf []byte) (rest []byte, discard bool) {
+	if last := bytes.LastIndexByte(buf, '\n'); last >= 0 {
+		next := append(r.get(), buf[last+1:]...)
+		r.out <- chunk{data: buf[:last+1], arrived: r.now()}
+		return next, false
+	}
+	if len(buf) < r.maxLine {
+		return buf, false
+	}
+	line := append(r.get(), buf[:r.maxLine]...)
+	r.out <- chunk{data: line, arrived: r.now(), truncated: true}
+	return buf[:0], true
 }
 
 func (r *lineReader) get() []byte {
