@@ -64,6 +64,7 @@ func rsyslogd(t *testing.T) string {
 // setup says how a test deviates from examples/rsyslog/logtally.conf.
 type setup struct {
 	confirmOff bool     // confirmMessages="off" and no --confirm
+	tx         bool     // useTransactions="on" with space-free marks
 	extraArgs  []string // more summarize flags
 	rules      string   // rule file content; default testdata/rules.yaml
 }
@@ -124,6 +125,9 @@ func newDaemon(t *testing.T, s setup) *daemon {
 	}
 	conf := string(example)
 	binary := summarizeBin
+	if s.tx {
+		s.extraArgs = append(s.extraArgs, "--transactions", "--begin-mark", "TX-BEGIN", "--commit-mark", "TX-COMMIT")
+	}
 	if len(s.extraArgs) > 0 {
 		binary += " " + strings.Join(s.extraArgs, " ")
 	}
@@ -140,6 +144,10 @@ func newDaemon(t *testing.T, s setup) *daemon {
 		}
 		conf = strings.ReplaceAll(conf, r[0], r[1])
 	}
+	if s.tx {
+		conf = strings.Replace(conf, `confirmMessages="on"`,
+			`confirmMessages="on" useTransactions="on" beginTransactionMark="TX-BEGIN" commitTransactionMark="TX-COMMIT"`, 1)
+	}
 	if s.confirmOff {
 		conf = strings.Replace(conf, ` --confirm`, "", 1)
 		conf = strings.Replace(conf, `confirmMessages="on"`, `confirmMessages="off"`, 1)
@@ -155,6 +163,8 @@ input(type="imudp" address="127.0.0.1" port="%[3]d")
 input(type="imuxsock" Socket="%[4]s" RateLimit.Interval="0")
 if $programname startswith "rsyslogd" then action(type="omfile" file="%[1]s/rsyslogd.log")
 include(file="%[1]s/logtally.conf")
+# after the example: a line in received.log has been queued for summarize
+if not ($programname startswith "rsyslogd") then action(type="omfile" file="%[1]s/received.log")
 `, dir, d.tcpPort, d.udpPort, d.sockPath)
 	if err := os.WriteFile(filepath.Join(dir, "logtally.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -250,6 +260,11 @@ func (d *daemon) signal(sig syscall.Signal) {
 	if err := d.cmd.Process.Signal(sig); err != nil {
 		d.t.Fatal(err)
 	}
+}
+
+// received is how many lines rsyslog has queued for summarize.
+func (d *daemon) received() int {
+	return bytes.Count([]byte(d.file("received.log")), []byte("\n"))
 }
 
 func (d *daemon) file(name string) string {
@@ -423,7 +438,7 @@ func (d *daemon) checkpointLines() uint64 {
 		return 0
 	}
 	var n uint64
-	for _, s := range agg.Snapshot(time.Now()) {
+	for _, s := range agg.Snapshot() {
 		if s.Category == pipeline.SelfCategory {
 			n += s.Lines
 		}

@@ -87,12 +87,19 @@ func uniqueMinutes(t *testing.T, rows []row) {
 // TestExactCounts sends a known input over TCP, UDP and the unix socket
 // through rsyslog into summarize and reads the summaries back from the
 // example's dedicated socket and omfile: exact counts, with confirmations
-// on and off, and no loop (rsyslog's own messages and the summaries are
+// on and off and with transactions, and no loop (rsyslog's own messages and the summaries are
 // not counted).
 func TestExactCounts(t *testing.T) {
-	for _, confirm := range []bool{true, false} {
-		t.Run(fmt.Sprintf("confirm=%v", confirm), func(t *testing.T) {
-			d := newDaemon(t, setup{confirmOff: !confirm})
+	for _, tc := range []struct {
+		name string
+		s    setup
+	}{
+		{"confirm", setup{}},
+		{"no-confirm", setup{confirmOff: true}},
+		{"transactions", setup{tx: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDaemon(t, tc.s)
 			d.start()
 			c := makeCorpus(3000, "tcp")
 			d.sendTCP(c.lines)
