@@ -191,51 +191,83 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // still counted as one line).
 const MaxLine = 16 << 20
 
-// ReadLines calls fn for every line of src (without the trailing newline;
-// a final line without newline counts too), decompressing gzip and zstd by
-// their magic bytes. The line slice is valid only during the call. A read
-// or decompression error names the file and the compressed byte offset;
-// lines before it have been delivered.
-func ReadLines(ctx context.Context, src Source, ctr *Counters, fn func(line []byte)) (err error) {
+// stream is an opened, decompressing input.
+type stream struct {
+	name  string
+	kind  string // "", "gzip" or "zstd"
+	cr    *countingReader
+	raw   *bufio.Reader
+	dec   io.Reader
+	close func()
+}
+
+func openSource(src Source) (*stream, error) {
 	var r io.Reader
+	closeFile := func() {}
 	if src.Stdin != nil {
 		r = src.Stdin
 	} else {
 		f, err := os.Open(src.Name)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer f.Close()
 		r = f
+		closeFile = func() { f.Close() }
 	}
-	cr := &countingReader{r: r}
-	raw := bufio.NewReaderSize(cr, 64<<10)
-	magic, _ := raw.Peek(4)
-	var (
-		dec  io.Reader
-		kind string
-	)
+	st := &stream{name: src.Name, cr: &countingReader{r: r}}
+	st.raw = bufio.NewReaderSize(st.cr, 64<<10)
+	magic, _ := st.raw.Peek(4)
 	switch {
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
-		kind = "gzip"
-		gz, err := gzip.NewReader(raw)
+		st.kind = "gzip"
+		gz, err := gzip.NewReader(st.raw)
 		if err != nil {
-			return fmt.Errorf("%s: corrupt gzip header at byte offset 0: %w", src.Name, err)
+			closeFile()
+			return nil, fmt.Errorf("%s: corrupt gzip header at byte offset 0: %w", src.Name, err)
 		}
-		defer gz.Close()
-		dec = gz
+		st.dec = gz
+		st.close = func() { gz.Close(); closeFile() }
 	case len(magic) == 4 && bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		kind = "zstd"
-		zr, err := zstd.NewReader(raw, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+		st.kind = "zstd"
+		zr, err := zstd.NewReader(st.raw, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 		if err != nil {
-			return fmt.Errorf("%s: zstd: %w", src.Name, err)
+			closeFile()
+			return nil, fmt.Errorf("%s: zstd: %w", src.Name, err)
 		}
-		defer zr.Close()
-		dec = zr
+		st.dec = zr
+		st.close = func() { zr.Close(); closeFile() }
 	default:
-		dec = raw
+		st.dec = st.raw
+		st.close = closeFile
 	}
-	br := bufio.NewReaderSize(dec, 1<<20)
+	return st, nil
+}
+
+// fail names the file and where the data went wrong; out is the number
+// of uncompressed bytes delivered before.
+func (st *stream) fail(err error, out int64) error {
+	off := st.cr.n - int64(st.raw.Buffered())
+	switch {
+	case st.kind == "":
+		return fmt.Errorf("%s: read error at byte offset %d: %w", st.name, out, err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s: truncated %s data at compressed byte offset %d (after %d uncompressed bytes): %w", st.name, st.kind, off, out, err)
+	}
+	return fmt.Errorf("%s: corrupt %s data near compressed byte offset %d (after %d uncompressed bytes): %w", st.name, st.kind, off, out, err)
+}
+
+// ReadLines calls fn for every line of src (without the trailing newline;
+// a final line without newline counts too), decompressing gzip and zstd by
+// their magic bytes. The line slice is valid only during the call. A read
+// or decompression error names the file and the compressed byte offset;
+// lines before it have been delivered.
+func ReadLines(ctx context.Context, src Source, ctr *Counters, fn func(line []byte)) error {
+	st, err := openSource(src)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	br := bufio.NewReaderSize(st.dec, 1<<20)
 	var long []byte
 	var out, flushedBytes, lines int64
 	defer func() {
@@ -275,18 +307,73 @@ func ReadLines(ctx context.Context, src Source, ctr *Counters, fn func(line []by
 			}
 		}
 		if rerr == io.EOF {
-			break
+			return nil
 		}
 		if rerr != nil {
-			off := cr.n - int64(raw.Buffered())
-			if kind == "" {
-				return fmt.Errorf("%s: read error at byte offset %d: %w", src.Name, out, rerr)
-			}
-			if errors.Is(rerr, io.ErrUnexpectedEOF) {
-				return fmt.Errorf("%s: truncated %s data at compressed byte offset %d (after %d uncompressed bytes): %w", src.Name, kind, off, out, rerr)
-			}
-			return fmt.Errorf("%s: corrupt %s data near compressed byte offset %d (after %d uncompressed bytes): %w", src.Name, kind, off, out, rerr)
+			return st.fail(rerr, out)
 		}
 	}
-	return nil
+}
+
+// ReadBlocks is ReadLines for parallel consumers: fn receives blocks of
+// about size bytes holding whole lines, each ending in "\n" (one is added
+// to a final line without it). A line longer than MaxLine is cut there.
+// fn owns the block; get supplies an empty buffer to fill next.
+func ReadBlocks(ctx context.Context, src Source, ctr *Counters, size int, get func() []byte, fn func(block []byte)) error {
+	st, err := openSource(src)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	var out int64
+	buf := get()[:0]
+	skipping := false // inside a line beyond MaxLine: drop bytes up to its newline
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s: stopped: %w", src.Name, err)
+		}
+		if cap(buf)-len(buf) < size/4 {
+			nb := make([]byte, len(buf), 2*cap(buf)+size)
+			copy(nb, buf)
+			buf = nb
+		}
+		n, rerr := st.dec.Read(buf[len(buf):cap(buf)])
+		out += int64(n)
+		chunk := buf[len(buf) : len(buf)+n]
+		if skipping {
+			if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
+				copy(chunk, chunk[i+1:])
+				n -= i + 1
+				skipping = false
+			} else {
+				n = 0
+			}
+		}
+		buf = buf[:len(buf)+n]
+		last := bytes.LastIndexByte(buf, '\n')
+		if last < 0 && len(buf) >= MaxLine {
+			buf = append(buf[:MaxLine], '\n')
+			last = MaxLine
+			skipping = true
+		}
+		if rerr != nil && len(buf) > 0 && last < len(buf)-1 {
+			buf = append(buf, '\n') // final line without newline
+			last = len(buf) - 1
+		}
+		if last >= 0 && (last+1 >= size || rerr != nil) {
+			next := get()[:0]
+			next = append(next, buf[last+1:]...)
+			block := buf[:last+1]
+			ctr.Lines.Add(int64(bytes.Count(block, []byte{'\n'})))
+			ctr.Bytes.Add(int64(len(block)))
+			fn(block)
+			buf = next
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return st.fail(rerr, out)
+		}
+	}
 }

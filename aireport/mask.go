@@ -48,7 +48,7 @@ func (m *Masker) Mask(dst, msg []byte) []byte {
 // isDelim reports bytes that end a word for the built-in masks. '.', ':',
 // '-' and '_' stay inside words (addresses, durations, identifiers).
 var delimTab = func() (t [256]bool) {
-	for _, c := range []byte(" \t\r\n\v\f,;()[]{}<>\"'=/|@#!?*&`\\$~^+") {
+	for _, c := range []byte(" \t\r\n\v\f,;()[]{}<>\"'=/|@#!?*&`\\$~^") {
 		t[c] = true
 	}
 	t[0] = true

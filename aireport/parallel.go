@@ -51,28 +51,19 @@ func (a *Aggregator) readParallel(ctx context.Context, src *Source, ctr *Counter
 		}(workers[i], chans[i])
 	}
 	next := 0
-	var cur []byte
-	send := func() {
-		chans[next%w] <- cur
-		next++
+	get := func() []byte {
 		select {
-		case cur = <-free:
+		case b := <-free:
+			return b
 		default:
-			cur = make([]byte, 0, chunkSize+4096)
+			return make([]byte, 0, chunkSize+chunkSize/2)
 		}
 	}
-	cur = make([]byte, 0, chunkSize+4096)
-	err = ReadLines(ctx, *src, ctr, func(line []byte) {
-		n++
-		cur = append(cur, line...)
-		cur = append(cur, '\n')
-		if len(cur) >= chunkSize {
-			send()
-		}
+	err = ReadBlocks(ctx, *src, ctr, chunkSize, get, func(block []byte) {
+		n += int64(bytes.Count(block, []byte{'\n'}))
+		chans[next%w] <- block
+		next++
 	})
-	if len(cur) > 0 {
-		send()
-	}
 	for _, c := range chans {
 		close(c)
 	}
