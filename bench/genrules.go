@@ -191,8 +191,10 @@ func WriteRules(w io.Writer, n int) error {
 }
 
 // MergeRules writes one rule file holding the categories of every file in
-// paths, in order (make bench merges examples/*/rules.yaml). Each file must
-// have the top-level key "categories:" and no other; comments are kept.
+// paths, in order (make bench merges the daemons' examples). Only the
+// top-level section "categories:" of each file is taken (masks and other
+// sections are left out); comments inside it are kept. Category names must
+// not repeat across the files (summarize --check says so if they do).
 func MergeRules(w io.Writer, paths []string) error {
 	var out bytes.Buffer
 	out.WriteString("# Merged by `genrules --merge` (bench/genrules.go) from:\n")
@@ -205,19 +207,19 @@ func MergeRules(w io.Writer, paths []string) error {
 		if err != nil {
 			return err
 		}
-		in := false
-		for i, line := range strings.Split(string(data), "\n") {
+		in, found := false, false
+		for _, line := range strings.Split(string(data), "\n") {
 			top := line != "" && line[0] != ' ' && line[0] != '\t' && line[0] != '#'
 			switch {
 			case top && strings.TrimSpace(line) == "categories:":
-				in = true
+				in, found = true, true
 			case top:
-				return fmt.Errorf("%s:%d: only the top-level key categories can be merged, found %q", p, i+1, line)
+				in = false // another section (masks: …): not merged
 			case in:
 				out.WriteString(line + "\n")
 			}
 		}
-		if !in {
+		if !found {
 			return fmt.Errorf("%s: no top-level key categories", p)
 		}
 	}

@@ -41,10 +41,10 @@ func benchRules(b *testing.B, name string) *rules.Set {
 		path = filepath.Join(repoRoot(b), "examples", "asa", "rules.yaml")
 	case "mixed":
 		var paths []string
-		paths, err = filepath.Glob(filepath.Join(repoRoot(b), "examples", "*", "rules.yaml"))
-		if err == nil {
-			err = MergeRules(&buf, paths)
+		for _, d := range corpus.Daemons {
+			paths = append(paths, filepath.Join(repoRoot(b), "examples", d, "rules.yaml"))
 		}
+		err = MergeRules(&buf, paths)
 	case "rules10":
 		err = WriteRules(&buf, 10)
 	case "rules100":
