@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh — `make bench`: summarize on a reproducible 1M-line mixed corpus
-# (every daemon of the corpus generator), read on stdin with every example
-# rule file merged into one, as rsyslog's omprog would feed it. Prints
+# (every daemon of the corpus generator), read on stdin with the example
+# rule files of those six daemons merged into one, as omprog would feed it. Prints
 # lines/s, CPU seconds and peak RSS (best of RUNS runs), then runs
 # scripts/bench-aireport.sh when it exists.
 #
