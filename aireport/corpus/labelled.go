@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"strings"
+	"time"
 )
 
 // Labelled templates: real message shapes of common daemons, each with the
@@ -163,3 +164,19 @@ func WriteLabelled(w io.Writer, n int, seed uint64) error {
 
 // LabelledTemplates is the number of distinct event ids.
 func LabelledTemplates() int { return len(labelled) }
+
+// Line returns one RSYSLOG_TraditionalFileFormat line of labelled event id
+// (false for an unknown id), stamped t, from host.
+func Line(r *rand.Rand, id string, t time.Time, host string) (string, bool) {
+	for _, e := range labelled {
+		if e.id != id {
+			continue
+		}
+		tag := fmt.Sprintf("%s[%d]", e.prog, 100+r.IntN(60000))
+		if e.prog == "kernel" {
+			tag = "kernel"
+		}
+		return fmt.Sprintf("%s %s %s: %s", t.Format(time.Stamp), host, tag, fill(r, e.msg)), true
+	}
+	return "", false
+}

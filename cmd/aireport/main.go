@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -115,8 +116,12 @@ type exitError struct {
 
 func (e exitError) Error() string { return e.err.Error() }
 
+// clock is the time source: --since/--until durations, year inference for
+// traditional timestamps, report and state times. Tests replace it.
+var clock = time.Now
+
 func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	now := time.Now()
+	now := clock()
 	loc, err := time.LoadLocation(c.tz)
 	if err != nil {
 		return fmt.Errorf("--tz: %w", err)
@@ -283,8 +288,10 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 }
 
 func writeSuggestions(w io.Writer, r *aireport.Report) error {
+	sg := slices.Clone(r.Suggest)
+	slices.SortStableFunc(sg, func(a, b aireport.Suggestion) int { return strings.Compare(a.Category, b.Category) })
 	cat := "\x00"
-	for _, s := range r.Suggest {
+	for _, s := range sg {
 		if s.Category != cat {
 			cat = s.Category
 			if _, err := fmt.Fprintf(w, "      # ---- aireport --suggest: rules for category %q (append under its \"rules:\")\n", cat); err != nil {
