@@ -1,7 +1,5 @@
 package aireport
 
-import "bytes"
-
 // The article's filter, byte for byte (LC_ALL=C):
 //
 //	cut -c 17- | sed -e 's/port [0-9]* /port PORT /g' \
@@ -22,89 +20,59 @@ func Cut17(line []byte) []byte {
 }
 
 // ArticleMask appends line with the article's three sed substitutions
-// applied to dst and returns it. tmp is scratch space (may be nil) that is
-// returned for reuse.
+// applied to dst[:0] and returns it; tmp is returned unchanged (kept for
+// callers that pass scratch space).
+//
+// It is one left-to-right pass over the original line, which gives the
+// same result as sed's three passes: a match of one pattern can never
+// contain, straddle or create a match of another ("port N " holds no '['
+// or '=', "[N]" no 'p' or '=', "pid=N" no '[' and no "port "), and each
+// replacement keeps the first and last byte class of what it replaces.
+// FuzzArticleMask checks this against the three passes done with regexp.
 func ArticleMask(dst, tmp, line []byte) (out, scratch []byte) {
-	cur := line
-	if bytes.Contains(cur, []byte("port ")) {
-		tmp = maskPort(tmp[:0], cur)
-		cur = tmp
-	}
-	if bytes.IndexByte(cur, '[') >= 0 {
-		if cur2, changed := maskBracket(dst[:0], cur); changed {
-			// cur2 lives in dst; move it to tmp when more work follows.
-			if bytes.Contains(cur2, []byte("pid=")) {
-				tmp = append(tmp[:0], cur2...)
-				cur = tmp
-			} else {
-				return cur2, tmp
+	dst = dst[:0]
+	i, lit := 0, 0
+	n := len(line)
+	for i < n {
+		c := line[i]
+		if c != 'p' && c != '[' {
+			i++
+			continue
+		}
+		if c == '[' {
+			j := i + 1
+			for j < n && line[j]-'0' < 10 {
+				j++
 			}
-		}
-	}
-	if bytes.Contains(cur, []byte("pid=")) {
-		return maskPidEq(dst[:0], cur), tmp
-	}
-	return append(dst[:0], cur...), tmp
-}
-
-// maskPort applies s/port [0-9]* /port PORT /g.
-func maskPort(dst, s []byte) []byte {
-	for {
-		i := bytes.Index(s, []byte("port "))
-		if i < 0 {
-			return append(dst, s...)
-		}
-		j := i + 5
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		if j < len(s) && s[j] == ' ' {
-			dst = append(dst, s[:i]...)
-			dst = append(dst, "port PORT "...)
-			s = s[j+1:]
+			if j < n && line[j] == ']' {
+				dst = append(append(dst, line[lit:i]...), "[PID]"...)
+				i, lit = j+1, j+1
+				continue
+			}
+			i++
 			continue
 		}
-		dst = append(dst, s[:i+1]...)
-		s = s[i+1:]
-	}
-}
-
-// maskBracket applies s/\[[0-9]*\]/[PID]/g; changed reports a match.
-func maskBracket(dst, s []byte) (out []byte, changed bool) {
-	for {
-		i := bytes.IndexByte(s, '[')
-		if i < 0 {
-			return append(dst, s...), changed
-		}
-		j := i + 1
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		if j < len(s) && s[j] == ']' {
-			dst = append(dst, s[:i]...)
-			dst = append(dst, "[PID]"...)
-			s = s[j+1:]
-			changed = true
+		// c == 'p'
+		if i+4 < n && line[i+1] == 'o' && line[i+2] == 'r' && line[i+3] == 't' && line[i+4] == ' ' {
+			j := i + 5
+			for j < n && line[j]-'0' < 10 {
+				j++
+			}
+			if j < n && line[j] == ' ' {
+				dst = append(append(dst, line[lit:i]...), "port PORT "...)
+				i, lit = j+1, j+1
+				continue
+			}
+		} else if i+3 < n && line[i+1] == 'i' && line[i+2] == 'd' && line[i+3] == '=' {
+			j := i + 4
+			for j < n && line[j]-'0' < 10 {
+				j++
+			}
+			dst = append(append(dst, line[lit:i]...), "pid=PID"...)
+			i, lit = j, j
 			continue
 		}
-		dst = append(dst, s[:i+1]...)
-		s = s[i+1:]
+		i++
 	}
-}
-
-// maskPidEq applies s/pid=[0-9]*/pid=PID/g.
-func maskPidEq(dst, s []byte) []byte {
-	for {
-		i := bytes.Index(s, []byte("pid="))
-		if i < 0 {
-			return append(dst, s...)
-		}
-		j := i + 4
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		dst = append(dst, s[:i]...)
-		dst = append(dst, "pid=PID"...)
-		s = s[j:]
-	}
+	return append(dst, line[lit:]...), tmp
 }

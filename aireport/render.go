@@ -182,3 +182,45 @@ func sortGroupsByCount(gs []*Group) {
 		return cmp.Compare(b.Count, a.Count)
 	})
 }
+
+// WriteUniq writes the exact-grouped counts straight from the tables, like
+// WriteUniq(w, a.Build(...)) without building a Report (no per-group
+// objects): the fast path of --masks article. For template grouping it
+// falls back to Build.
+func (a *Aggregator) WriteUniq(w io.Writer) error {
+	if a.opt.Grouping != GroupExact {
+		return WriteUniq(w, a.Build(nil, false, time.Now()))
+	}
+	type ref struct {
+		t *lineTable
+		i int32
+		n int64
+	}
+	names := make([]string, 0, len(a.cats))
+	total := 0
+	for n, c := range a.cats {
+		names = append(names, n)
+		total += len(c.table.ents)
+	}
+	slices.Sort(names)
+	refs := make([]ref, 0, total)
+	for _, n := range names {
+		t := a.cats[n].table
+		for i := range t.ents {
+			refs = append(refs, ref{t, int32(i), t.count(i)})
+		}
+	}
+	// largest first; equal counts keep their first-appearance order
+	slices.SortStableFunc(refs, func(x, y ref) int { return cmp.Compare(y.n, x.n) })
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var line []byte
+	for _, r := range refs {
+		line = appendCount(line[:0], r.n)
+		line = append(line, r.t.key(int(r.i))...)
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}

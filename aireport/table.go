@@ -12,11 +12,18 @@ import (
 // Entries keep their insertion order, the ranking's tie-breaker. Not safe
 // for concurrent use.
 type lineTable struct {
-	seed  maphash.Seed
-	slots []tslot // power of two; ent == 0 marks an empty slot
-	arena []byte  // keys back to back
-	ents  []tentry
+	seed   maphash.Seed
+	slots  []tslot  // power of two; ent == 0 marks an empty slot
+	blocks [][]byte // key arena: fixed-size blocks, never moved or copied
+	ents   []tentry
 }
+
+// arenaBlock is the size of one arena block; off in a slot is
+// block<<arenaShift | offset.
+const (
+	arenaShift = 20
+	arenaBlock = 1 << arenaShift
+)
 
 // tslot holds what a hit needs — hash, key position, count — so a lookup
 // touches one slot and the key bytes, nothing else.
@@ -35,12 +42,34 @@ type tentry struct {
 }
 
 func newLineTable(seed maphash.Seed) *lineTable {
-	return &lineTable{seed: seed, slots: make([]tslot, 1<<12)}
+	return &lineTable{seed: seed, slots: make([]tslot, 1<<14)}
 }
 
 func (t *lineTable) key(i int) []byte {
-	s := &t.slots[t.ents[i].slot]
-	return t.arena[s.off : s.off+uint64(s.ln)]
+	return t.bytes(&t.slots[t.ents[i].slot])
+}
+
+func (t *lineTable) bytes(s *tslot) []byte {
+	b := t.blocks[s.off>>arenaShift]
+	o := s.off & (arenaBlock - 1)
+	return b[o : o+uint64(s.ln)]
+}
+
+// store copies key into the arena and returns its position.
+func (t *lineTable) store(key []byte) uint64 {
+	n := len(t.blocks)
+	if n == 0 || cap(t.blocks[n-1])-len(t.blocks[n-1]) < len(key) {
+		size := arenaBlock
+		if len(key) > size {
+			size = len(key) // a huge key gets a block of its own
+		}
+		t.blocks = append(t.blocks, make([]byte, 0, size))
+		n++
+	}
+	b := t.blocks[n-1]
+	off := uint64(n-1)<<arenaShift | uint64(len(b))
+	t.blocks[n-1] = append(b, key...)
+	return off
 }
 
 func (t *lineTable) count(i int) int64 { return t.slots[t.ents[i].slot].count }
@@ -55,15 +84,14 @@ func (t *lineTable) addHash(h uint64, key []byte, prog int, n int64) int {
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.ent == 0 {
-			t.arena = append(t.arena, key...)
 			t.ents = append(t.ents, tentry{prog: uint32(prog), slot: uint32(i)})
-			*s = tslot{hash: h, off: uint64(len(t.arena) - len(key)), ln: uint32(len(key)), count: n, ent: uint32(len(t.ents))}
+			*s = tslot{hash: h, off: t.store(key), ln: uint32(len(key)), count: n, ent: uint32(len(t.ents))}
 			if len(t.ents)*4 > len(t.slots)*3 {
 				t.grow()
 			}
 			return len(t.ents) - 1
 		}
-		if s.hash == h && int(s.ln) == len(key) && bytes.Equal(t.arena[s.off:s.off+uint64(s.ln)], key) {
+		if s.hash == h && int(s.ln) == len(key) && bytes.Equal(t.bytes(s), key) {
 			s.count += n
 			return int(s.ent - 1)
 		}
@@ -106,8 +134,7 @@ func (t *lineTable) merge(o *lineTable, examples map[int][]string, oex map[int][
 	for j := range o.ents {
 		e := &o.ents[j]
 		os := &o.slots[e.slot]
-		k := o.arena[os.off : os.off+uint64(os.ln)]
-		i := t.addHash(os.hash, k, int(e.prog), os.count)
+		i := t.addHash(os.hash, o.bytes(os), int(e.prog), os.count)
 		if e.first != 0 {
 			t.seen(i, e.first)
 			t.seen(i, e.last)

@@ -228,6 +228,19 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 	stopProgress()
 	inErrs = append(inErrs, readErrs...)
 
+	if c.format == "uniq" && st == nil && c.suggest == 0 && c.output == "" {
+		// fast path: straight from the counting tables
+		for _, e := range inErrs {
+			fmt.Fprintf(stderr, "aireport: %v\n", e)
+		}
+		if err := agg.WriteUniq(stdout); err != nil {
+			return exitError{exitInput, fmt.Errorf("write report: %w", err)}
+		}
+		if len(inErrs) > 0 {
+			return exitError{exitInput, fmt.Errorf("%d input error(s); the report covers the rest", len(inErrs))}
+		}
+		return nil
+	}
 	r := agg.Build(st, fresh, now)
 	r.Inputs = results
 	r.Masks, r.Grouping, r.Header = c.masks, groupingName(opt.Grouping), headerName(opt.Header)
