@@ -43,6 +43,8 @@ type JSONLinesConfig struct {
 type JSONLines struct {
 	cfg JSONLinesConfig
 	mu  sync.Mutex // Reopen may come from a signal goroutine
+	// noSync is set when Path is not a regular file (a FIFO, /dev/null).
+	noSync bool
 	w   io.Writer
 	f   *os.File // nil when writing to cfg.Writer
 	buf []byte
@@ -73,6 +75,11 @@ func (j *JSONLines) open() error {
 		return opError("jsonl", "open", j.cfg.Path, err)
 	}
 	j.f, j.w = f, f
+	// fsync is for files; a pipe, a terminal or /dev/null refuses it.
+	j.noSync = true
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		j.noSync = false
+	}
 	return nil
 }
 
@@ -103,7 +110,7 @@ func (j *JSONLines) Write(minute []tally.Summary) error {
 	if _, err := j.w.Write(j.buf); err != nil {
 		return opError("jsonl", "write", j.name(), err)
 	}
-	if j.f != nil {
+	if j.f != nil && !j.noSync {
 		if err := j.f.Sync(); err != nil {
 			return opError("jsonl", "sync", j.name(), err)
 		}
@@ -125,7 +132,7 @@ func (j *JSONLines) WriteRecord(record []byte) error {
 	if _, err := j.w.Write(j.buf); err != nil {
 		return opError("jsonl", "write", j.name(), err)
 	}
-	if j.f != nil {
+	if j.f != nil && !j.noSync {
 		if err := j.f.Sync(); err != nil {
 			return opError("jsonl", "sync", j.name(), err)
 		}
