@@ -1,5 +1,7 @@
 package aireport
 
+import "bytes"
+
 // The article's filter, byte for byte (LC_ALL=C):
 //
 //	cut -c 17- | sed -e 's/port [0-9]* /port PORT /g' \
@@ -33,12 +35,29 @@ func ArticleMask(dst, tmp, line []byte) (out, scratch []byte) {
 	dst = dst[:0]
 	i, lit := 0, 0
 	n := len(line)
+	// next 'p' and next '[' at or after i (n: none); found with SIMD
+	// IndexByte rather than a byte loop
+	nextP, nextB := -1, -1
 	for i < n {
-		c := line[i]
-		if c != 'p' && c != '[' {
-			i++
-			continue
+		if nextP < i {
+			if k := bytes.IndexByte(line[i:], 'p'); k >= 0 {
+				nextP = i + k
+			} else {
+				nextP = n
+			}
 		}
+		if nextB < i {
+			if k := bytes.IndexByte(line[i:], '['); k >= 0 {
+				nextB = i + k
+			} else {
+				nextB = n
+			}
+		}
+		i = min(nextP, nextB)
+		if i >= n {
+			break
+		}
+		c := line[i]
 		if c == '[' {
 			j := i + 1
 			for j < n && line[j]-'0' < 10 {
