@@ -41,7 +41,7 @@ fuzz:
 demo: build
 	@scripts/demo.sh
 
-bench: build
+bench: build deps-bench
 	@scripts/bench.sh
 
 bench-peers: build deps-bench

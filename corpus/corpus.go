@@ -35,6 +35,7 @@ type Config struct {
 	Users         int            // distinct users (default 2000)
 	Clients       int            // distinct client addresses (default 5000)
 	PadMessagesTo int            // pad messages with a trailing field to about this length (long-line benchmarks); 0 = off
+	UniqueURLs    bool           // every URL is new: the worst case for top-N and distinct memory
 }
 
 // DefaultMix weights the daemons of a busy perimeter + mail + web site.
@@ -53,7 +54,7 @@ type Generator struct {
 	zClient *rand.Zipf
 	pick    []string // daemon per weight unit
 	n       int
-	buf     []byte
+	urlSeq  uint64
 }
 
 // New returns a generator for cfg, filling defaults.
@@ -200,7 +201,13 @@ func (g *Generator) message(d string) (host, prog, pid, msg string) {
 	}
 }
 
-func (g *Generator) url() string { return "/p/" + strconv.FormatUint(g.zURL.Uint64(), 36) + ".html" }
+func (g *Generator) url() string {
+	if g.cfg.UniqueURLs {
+		g.urlSeq++
+		return "/u/" + strconv.FormatUint(g.urlSeq, 36) + ".html"
+	}
+	return "/p/" + strconv.FormatUint(g.zURL.Uint64(), 36) + ".html"
+}
 func (g *Generator) server() string {
 	return "www" + strconv.FormatUint(g.zServer.Uint64(), 10) + ".example.com"
 }

@@ -27,6 +27,10 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 	start := fs.String("start", "2026-11-22T10:00:00Z", "time of the first line (RFC 3339)")
 	mix := fs.String("mix", "", "daemon weights, e.g. asa=40,sshd=10 (default: the built-in mix)")
 	pad := fs.Int("pad-to", 0, "pad messages to about this many bytes (long-line benchmarks)")
+	urls := fs.Int("urls", 0, "distinct URL paths (default 20000)")
+	users := fs.Int("users", 0, "distinct user names (default 2000)")
+	clients := fs.Int("clients", 0, "distinct client addresses (default 5000)")
+	uniqueURLs := fs.Bool("unique-urls", false, "make every URL new (worst case for top-N and distinct memory)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -35,7 +39,8 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "loggen: --start: %v\n", err)
 		return 2
 	}
-	cfg := corpus.Config{Seed: *seed, Start: t0, LinesPerMin: *perMin, Format: corpus.Format(*format), PadMessagesTo: *pad}
+	cfg := corpus.Config{Seed: *seed, Start: t0, LinesPerMin: *perMin, Format: corpus.Format(*format), PadMessagesTo: *pad,
+		URLs: *urls, Users: *users, Clients: *clients, UniqueURLs: *uniqueURLs}
 	switch cfg.Format {
 	case corpus.Traditional, corpus.File, corpus.Protocol23, corpus.JSON:
 	default:
