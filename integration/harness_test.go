@@ -67,6 +67,7 @@ type setup struct {
 	tx         bool     // useTransactions="on" with space-free marks
 	extraArgs  []string // more summarize flags
 	rules      string   // rule file content; default testdata/rules.yaml
+	binary     string   // replaces the whole binary= value (benchmark's trivial child)
 }
 
 // daemon is one rsyslogd of a test, with its own config, work directory,
@@ -143,6 +144,9 @@ func newDaemon(t *testing.T, s setup) *daemon {
 			t.Fatalf("example config no longer contains %q", r[0])
 		}
 		conf = strings.ReplaceAll(conf, r[0], r[1])
+	}
+	if s.binary != "" {
+		conf = regexp.MustCompile(`binary="[^"]*"`).ReplaceAllLiteralString(conf, `binary="`+s.binary+`"`)
 	}
 	if s.tx {
 		conf = strings.Replace(conf, `confirmMessages="on"`,
@@ -480,9 +484,30 @@ func tail(s string, n int) string {
 	return s
 }
 
+// readBytes is how many bytes process pid has read (/proc/PID/io rchar):
+// summarize's progress through a stream, independent of its checkpoints.
+func readBytes(pid int) uint64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "rchar:"); ok {
+			n, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
 // waitFor polls cond every 200ms until it holds or timeout passes; the
 // timeout is generous because the tests run on loaded 2-core machines.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	waitForEvery(t, timeout, 200*time.Millisecond, what, cond)
+}
+
+func waitForEvery(t *testing.T, timeout, every time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	last := ""
@@ -495,7 +520,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %v waiting for %s: %s", timeout, what, last)
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(every)
 	}
 }
 

@@ -6,14 +6,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/logtally/logtally/tally"
 )
 
 // DefaultCheckpointEvery is how often the open minutes are checkpointed
-// while lines arrive.
-const DefaultCheckpointEvery = time.Second
+// while lines arrive. With confirmations a SIGKILL loses the lines
+// confirmed since the last checkpoint: at rsyslog's ~100k lines/s that is
+// up to 20k lines at 200ms.
+const DefaultCheckpointEvery = 200 * time.Millisecond
 
 // checkpointer keeps the engine's open minutes in a file so that a restart
 // (rsyslog restarting its omprog child, a crash, an upgrade) continues the
@@ -86,15 +89,32 @@ func (cp *checkpointer) save(agg *tally.Aggregator) error {
 	return nil
 }
 
-// savePeriodic saves when lines were counted since the last save. A
-// failure is logged once until a save succeeds again.
-func (e *Engine) savePeriodic(cp *checkpointer) {
+// savePeriodic saves when lines were counted since the last save. With a
+// lock (lockstep mode, where another goroutine counts), the state is
+// copied under the lock and written and fsynced outside it, so counting
+// goes on meanwhile; every save still happens on Run's goroutine, in order.
+// A failure is logged once until a save succeeds again.
+func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
+	if lock == nil {
+		lock = noLock{}
+	}
+	lock.Lock()
 	if !cp.dirty {
+		lock.Unlock()
 		return
 	}
-	if err := cp.save(e.agg); err != nil {
+	data, err := e.agg.MarshalBinary()
+	cp.dirty = false
+	lock.Unlock()
+	if err == nil {
+		err = writeFileAtomic(cp.path, data)
+	}
+	if err != nil {
+		lock.Lock()
+		cp.dirty = true
+		lock.Unlock()
 		if !cp.failing {
-			e.log.Error("checkpoint failed", "err", err)
+			e.log.Error("checkpoint failed", "path", cp.path, "err", err)
 		}
 		cp.failing = true
 		return
@@ -104,6 +124,11 @@ func (e *Engine) savePeriodic(cp *checkpointer) {
 	}
 	cp.failing = false
 }
+
+type noLock struct{}
+
+func (noLock) Lock()   {}
+func (noLock) Unlock() {}
 
 // saveBeforeEmit runs between closing minutes and emitting them. When the
 // checkpoint cannot be written, the stale file is removed instead: it
