@@ -1,0 +1,172 @@
+package integration
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/logtally/logtally/pipeline"
+)
+
+// TestBenchRsyslog measures messages per second through rsyslog → omprog
+// into summarize and into a trivial child that only answers OK, with
+// confirmations on and off, under the example config. It runs only with
+// LOGTALLY_BENCH_RSYSLOG=1 (make bench-rsyslog); LOGTALLY_BENCH_LINES
+// overrides the stream lengths.
+func TestBenchRsyslog(t *testing.T) {
+	if os.Getenv("LOGTALLY_BENCH_RSYSLOG") == "" {
+		t.Skip("benchmark: run with LOGTALLY_BENCH_RSYSLOG=1 (make bench-rsyslog)")
+	}
+	ok := filepath.Join(filepath.Dir(summarizeBin), "okchild")
+	build := exec.Command("go", "build", "-o", ok, "./testdata/okchild")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatal(err)
+	}
+	rounds := 3
+	if v, err := strconv.Atoi(os.Getenv("LOGTALLY_BENCH_ROUNDS")); err == nil && v > 0 {
+		rounds = v
+	}
+	// rates[confirm][trivial] over the rounds; the machine is shared, so
+	// the children alternate and the medians are compared.
+	rates := map[bool]map[bool][]float64{true: {}, false: {}}
+	for round := range rounds {
+		for _, confirm := range []bool{true, false} {
+			n := 300000
+			if !confirm {
+				n = 2000000
+			}
+			if v, err := strconv.Atoi(os.Getenv("LOGTALLY_BENCH_LINES")); err == nil && v > 0 {
+				n = v
+				if !confirm {
+					n *= 6
+				}
+			}
+			for _, trivial := range []bool{true, false} {
+				name := fmt.Sprintf("round=%d/confirm=%v/trivial=%v", round, confirm, trivial)
+				t.Run(name, func(t *testing.T) {
+					rate := benchOnce(t, ok, confirm, trivial, n)
+					rates[confirm][trivial] = append(rates[confirm][trivial], rate)
+					t.Logf("%s: %d lines, %.0f msg/s", name, n, rate)
+				})
+			}
+		}
+	}
+	fmt.Printf("\nrsyslog → omprog → child, example config, %d CPUs, median of %d rounds\n", numCPU(), rounds)
+	fmt.Printf("%-14s %16s %16s %8s\n", "confirmations", "trivial child", "summarize", "ratio")
+	for _, confirm := range []bool{true, false} {
+		label := "off"
+		if confirm {
+			label = "on"
+		}
+		tr, su := median(rates[confirm][true]), median(rates[confirm][false])
+		ratio := 0.0
+		if tr > 0 {
+			ratio = su / tr
+		}
+		fmt.Printf("%-14s %12.0f/s   %12.0f/s   %6.1f%%\n", label, tr, su, 100*ratio)
+	}
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// benchOnce runs one rsyslogd with the example config and one child, and
+// returns the messages per second from the first line sent to the last
+// line seen by the child.
+func benchOnce(t *testing.T, ok string, confirm, trivial bool, n int) float64 {
+	s := setup{confirmOff: !confirm}
+	if args := os.Getenv("LOGTALLY_BENCH_ARGS"); args != "" && !trivial {
+		s.extraArgs = strings.Fields(args)
+	}
+	doneFile := ""
+	if trivial {
+		doneFile = filepath.Join(os.TempDir(), fmt.Sprintf("okchild-done-%d", time.Now().UnixNano()))
+		defer os.Remove(doneFile)
+		s.binary = fmt.Sprintf("%s -n %d -done %s", ok, n, doneFile)
+		if confirm {
+			s.binary += " -confirm"
+		}
+	}
+	d := newDaemon(t, s)
+	d.start()
+	defer d.stop()
+	// Warm up: the child is started lazily on the first line.
+	d.sendTCP([]string{line("warmup", "x")})
+	waitFor(t, 30*time.Second, "child started", func() (bool, string) {
+		return d.childPID() != 0, "no child"
+	})
+	start := time.Now()
+	go d.stream(n)
+	waitForEvery(t, 10*time.Minute, 50*time.Millisecond, fmt.Sprintf("%d lines through", n), func() (bool, string) {
+		if trivial {
+			_, err := os.Stat(doneFile)
+			return err == nil, "not done"
+		}
+		d.signalSummarize(syscall.SIGUSR1)
+		got := total(d.summaries(), pipeline.SelfCategory, "lines")
+		return got >= uint64(n)+1, fmt.Sprintf("%d lines", got)
+	})
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// stream sends n lines over one TCP connection, cycling a prepared mix.
+func (d *daemon) stream(n int) {
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", d.tcpPort))
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	mix := makeCorpus(10000, "bench").lines
+	w := bufio.NewWriterSize(c, 256<<10)
+	for i := range n {
+		w.WriteString(mix[i%len(mix)])
+		w.WriteByte('\n')
+	}
+	w.Flush()
+}
+
+// childPID is the omprog child, whatever its binary.
+func (d *daemon) childPID() int {
+	if pid := d.summarizePID(); pid != 0 {
+		return pid
+	}
+	entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", d.cmd.Process.Pid))
+	for _, e := range entries {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", d.cmd.Process.Pid, e.Name()))
+		if pid, err := strconv.Atoi(string(firstField(b))); err == nil {
+			return pid
+		}
+	}
+	return 0
+}
+
+func firstField(b []byte) []byte {
+	for i, c := range b {
+		if c == ' ' || c == '\n' {
+			return b[:i]
+		}
+	}
+	return b
+}
+
+func numCPU() int {
+	b, _ := exec.Command("nproc").Output()
+	n, _ := strconv.Atoi(string(firstField(b)))
+	return n
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# bench-rsyslog.sh: messages per second through a real rsyslogd (the
+# example config, examples/rsyslog/logtally.conf) into summarize and into a
+# trivial child that only answers OK, with confirmations on and off, side
+# by side. Each child gets its own rsyslogd, config and sockets in a temp
+# dir (integration/bench_test.go); the system rsyslog is not touched.
+#
+# usage: scripts/bench-rsyslog.sh [ROUNDS]
+#   LOGTALLY_BENCH_LINES=N   lines per run with confirmations (6N without);
+#                            default 300000
+#   LOGTALLY_BENCH_ARGS=...  extra summarize flags (e.g. "--workers 1")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:$PATH
+if ! command -v rsyslogd >/dev/null 2>&1 && [ ! -x /usr/sbin/rsyslogd ]; then
+	echo "bench-rsyslog: rsyslogd not found: run make deps" >&2
+	exit 1
+fi
+export LOGTALLY_BENCH_RSYSLOG=1
+export LOGTALLY_BENCH_ROUNDS=${1:-${LOGTALLY_BENCH_ROUNDS:-3}}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! go test -count=1 -timeout 30m -run '^TestBenchRsyslog$' -v ./integration >"$log" 2>&1; then
+	cat "$log" >&2
+	exit 1
+fi
+grep -E 'msg/s' "$log" | sed 's/^ *bench_test.go:[0-9]*: /  /'
+sed -n '/^rsyslog → omprog/,/^off/p' "$log"
