@@ -306,6 +306,9 @@ func (e *Engine) spool(category string, line []byte, self *tally.Window) {
 		return
 	}
 	if err := e.cfg.Spool.Write(category, line); err != nil {
+		if self.Counters[selfSpoolErrors] == 0 { // once a minute; the rest are counted
+			e.log.Error("spool write failed", "err", err)
+		}
 		self.Counters[selfSpoolErrors]++
 	}
 }

@@ -28,12 +28,17 @@ type lineReader struct {
 	now     func() time.Time
 	out     chan<- chunk
 	free    chan []byte
+	// sink, when set, receives the chunks instead of out, on the reading
+	// goroutine (lockstep mode: no hand-off per line).
+	sink func(chunk)
 }
 
 // run reads until EOF or a read error and closes out. It returns the read
 // error, nil at EOF.
 func (r *lineReader) run() error {
-	defer close(r.out)
+	if r.sink == nil {
+		defer close(r.out)
+	}
 	buf := r.get()
 	discarding := false // inside a too-long line, skipping to its newline
 	for {
@@ -52,7 +57,7 @@ func (r *lineReader) run() error {
 		}
 		if err != nil {
 			if len(buf) > 0 && !discarding {
-				r.out <- chunk{data: buf, arrived: r.now()} // the last line has no newline
+				r.send(chunk{data: buf, arrived: r.now()}) // the last line has no newline
 			}
 			if errors.Is(err, io.EOF) {
 				return nil
@@ -68,14 +73,14 @@ func (r *lineReader) run() error {
 func (r *lineReader) emit(buf []byte) (rest []byte, discard bool) {
 	if last := bytes.LastIndexByte(buf, '\n'); last >= 0 {
 		next := append(r.get(), buf[last+1:]...)
-		r.out <- chunk{data: buf[:last+1], arrived: r.now()}
+		r.send(chunk{data: buf[:last+1], arrived: r.now()})
 		return next, false
 	}
 	if len(buf) < r.maxLine {
 		return buf, false
 	}
 	line := append(r.get(), buf[:r.maxLine]...)
-	r.out <- chunk{data: line, arrived: r.now(), truncated: true}
+	r.send(chunk{data: line, arrived: r.now(), truncated: true})
 	return buf[:0], true
 }
 
@@ -96,4 +101,12 @@ func (r *lineReader) put(b []byte) {
 	case r.free <- b:
 	default:
 	}
+}
+
+func (r *lineReader) send(c chunk) {
+	if r.sink != nil {
+		r.sink(c)
+		return
+	}
+	r.out <- c
 }

@@ -64,6 +64,10 @@ type RunOptions struct {
 	Checkpoint string
 	// CheckpointEvery defaults to DefaultCheckpointEvery.
 	CheckpointEvery time.Duration
+	// Lockstep reads, counts and acknowledges on one goroutine (Workers
+	// ignored): for omprog with confirmations, where rsyslog waits for each
+	// line's reply and hand-offs between goroutines would cost throughput.
+	Lockstep bool
 }
 
 // Run reads lines from in until EOF, a Stop control, or ctx ends, then
@@ -103,6 +107,9 @@ func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control,
 		saves = t.C
 	}
 
+	if opt.Lockstep {
+		return e.runLockstep(ctx, in, controls, opt, ticks, saves, cp, size)
+	}
 	chunks := make(chan chunk, 4)
 	reader := &lineReader{in: in, maxLine: e.cfg.MaxLine, bufSize: size, now: e.cfg.Now, out: chunks, free: make(chan []byte, 8+4*opt.Workers)}
 	readErr := make(chan error, 1)
@@ -158,7 +165,7 @@ loop:
 		case now := <-ticks:
 			e.Tick(now)
 		case <-saves:
-			e.savePeriodic(cp)
+			e.savePeriodic(cp, nil)
 		case c := <-controls:
 			err = pool.drain(done)
 			cerr := e.control(c)

@@ -79,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.commitMark, "commit-mark", "COMMIT TRANSACTION", "omprog commitTransactionMark")
 	fs.DurationVar(&o.keepAlive, "keep-alive", 2*time.Second, "with --confirm: write a keep-alive dot when a reply has been owed this long (keep it well below confirmTimeout); 0 disables")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "file keeping the open minutes across restarts (restored at start, saved periodically and at exit)")
-	fs.DurationVar(&o.cpEvery, "checkpoint-every", time.Second, "how often the checkpoint is saved while lines arrive")
+	fs.DurationVar(&o.cpEvery, "checkpoint-every", 200*time.Millisecond, "how often the checkpoint is saved while lines arrive")
 	fs.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts here (DIR/<category>/<counter>.rrd) and raise aberration alerts")
 	fs.StringVar(&o.alertPri, "alert-priority", "daemon.warning", "facility.severity of aberration alert lines")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "goroutines that parse and match lines in parallel (1 = all on one)")

@@ -52,7 +52,7 @@ func exitWatchdog(stdin io.Reader, grace time.Duration, log *slog.Logger) io.Rea
 	if f, ok := stdin.(*os.File); !ok || f != os.Stdin {
 		return stdin
 	}
-	return &watchdogReader{in: stdin, grace: grace, log: log}
+	return &watchdogReader{in: os.Stdin, grace: grace, log: log}
 }
 
 type watchdogReader struct {

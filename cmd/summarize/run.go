@@ -121,6 +121,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	ropt := pipeline.RunOptions{TickEvery: o.tick, Checkpoint: o.checkpoint, CheckpointEvery: o.cpEvery, Workers: o.workers}
 	if o.confirm {
 		ropt.Ack = proto.Ack
+		ropt.Lockstep = true // one line per round trip: no hand-offs
 	}
 	err = engine.Run(ctx, proto.Reader(), controls, ropt)
 	if err != nil {
