@@ -69,6 +69,9 @@ type Options struct {
 	// TrackTimes records each group's first and last event time (for the
 	// state file and the text, JSON and HTML reports; not needed by uniq).
 	TrackTimes bool
+	// SkipOddities does not count binary and invalid-UTF-8 lines (the
+	// uniq output does not show those counts).
+	SkipOddities bool
 }
 
 // group is one row of the ranking.
@@ -227,11 +230,13 @@ func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
 		}
 		return GroupRef{}
 	}
-	if !utf8.Valid(text) {
-		c.invalidUTF8++
-	}
-	if bytes.IndexByte(text, 0) >= 0 {
-		c.binary++
+	if !a.opt.SkipOddities {
+		if !utf8.Valid(text) {
+			c.invalidUTF8++
+		}
+		if bytes.IndexByte(text, 0) >= 0 {
+			c.binary++
+		}
 	}
 	a.buf = a.opt.Masker.Mask(a.buf, text)
 	var ts int64

@@ -81,13 +81,17 @@ if [[ $MEMORY == 1 && ! -x /usr/bin/time ]]; then
 elif [[ $MEMORY == 1 ]]; then
 	"$work/gencorpus" -lines "$MEM_LINES" -templates 1000 -seed 2 -nasty=false >"$work/big.log"
 	echo "memory: $MEM_LINES lines, 1000 templates, $(du -m "$work/big.log" | cut -f1) MB"
-	for mode in "default (builtin masks + Drain templates)|" "article (exact lines)|--masks article"; do
+	for mode in "default (builtin masks + Drain templates)|--format json" "article (exact lines, uniq output)|--masks article"; do
 		name=${mode%%|*}
 		args=${mode#*|}
 		# shellcheck disable=SC2086
-		/usr/bin/time -f '%M %e' -o "$work/time" "$work/aireport" $args --progress never --format json "$work/big.log" >"$work/big.json"
+		/usr/bin/time -f '%M %e' -o "$work/time" "$work/aireport" $args --progress never "$work/big.log" >"$work/big.out"
 		read -r rss secs <"$work/time"
-		groups=$(grep -c '"key"' "$work/big.json" || true)
+		if [[ $args == *json* ]]; then
+			groups=$(grep -c '"key"' "$work/big.out" || true)
+		else
+			groups=$(wc -l <"$work/big.out")
+		fi
 		printf '  %-45s max RSS %4d MB, %6.2f s, %d groups\n' "$name" $((rss / 1024)) "$secs" "$groups"
 	done
 fi

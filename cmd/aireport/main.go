@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&c.tz, "tz", "Local", "zone of timestamps that carry none (traditional syslog)")
 	fs.StringVar(&c.statePath, "state", "", "state file: first/last sighting of every template, previous rule counts; marks NEW groups")
 	fs.BoolVar(&c.noStateUpdate, "no-state-update", false, "read the state file but do not update it")
-	fs.BoolVar(&c.newOnly, "new-only", false, "only groups never seen before (needs --state); no output when there are none")
+	fs.BoolVar(&c.newOnly, "new-only", false, "only groups never seen before (needs --state); text prints nothing when there are none")
 	fs.IntVar(&c.suggest, "suggest", 0, "print rule snippets for the N largest groups instead of the report (append them under the category's rules:)")
 	fs.BoolVar(&c.suggestCount, "suggest-count", false, "suggest counting rules (count: NAME) instead of ignore rules")
 	fs.IntVar(&c.examples, "examples", 3, "raw examples shown per group")
@@ -211,6 +211,7 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 	}
 
 	opt.TrackTimes = c.format != "uniq" || c.statePath != ""
+	opt.SkipOddities = c.format == "uniq"
 	var st *aireport.State
 	fresh := false
 	if c.statePath != "" {
@@ -250,6 +251,11 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 	}
 	if !opt.Until.IsZero() {
 		r.Until = &opt.Until
+	}
+	if c.newOnly {
+		for _, s := range r.Sections {
+			s.Groups = slices.DeleteFunc(s.Groups, func(g *aireport.Group) bool { return !g.New })
+		}
 	}
 	for _, e := range inErrs {
 		r.Errors = append(r.Errors, e.Error())
