@@ -3,6 +3,7 @@ package aireport
 import (
 	"bytes"
 	"hash/maphash"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -78,6 +79,7 @@ type Options struct {
 type group struct {
 	program    string
 	count      int64
+	firstSeq   int64 // line number (over the run) of its first line: the tie-breaker
 	first      int64 // unix seconds of the earliest / latest event, 0 unknown
 	last       int64
 	examples   []string
@@ -113,6 +115,7 @@ type Aggregator struct {
 	last   *category
 	src    *Source
 	hseed  maphash.Seed
+	seq    int64 // lines added
 	buf    []byte
 	text   []byte
 	keybuf []byte
@@ -171,6 +174,7 @@ func (r GroupRef) Key() string {
 
 // Add counts one raw line of source src and returns its group.
 func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
+	a.seq++
 	c := a.category(src.Category)
 	c.lines++
 	if len(line) > LongLine {
@@ -309,6 +313,9 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *gr
 		pd = a.programDrain(c, string(program))
 	}
 	if g, ok := pd.cache[string(a.buf)]; ok {
+		if g.count == 0 {
+			g.firstSeq = a.seq
+		}
 		g.cluster.Size++
 		a.example(g, program, raw)
 		g.seen(ts)
@@ -323,6 +330,9 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *gr
 		g = &group{program: string(program), cluster: cl}
 		pd.groups[cl.ID] = g
 		c.groups = append(c.groups, g)
+	}
+	if g.count == 0 {
+		g.firstSeq = a.seq
 	}
 	if len(pd.cache) >= maxCache {
 		clear(pd.cache)
@@ -353,7 +363,13 @@ func (a *Aggregator) seed(c *category) {
 	if sc == nil {
 		return
 	}
-	for key, t := range sc.Templates {
+	keys := make([]string, 0, len(sc.Templates))
+	for key := range sc.Templates {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		t := sc.Templates[key]
 		if t.Program == "" && t.Template == "" {
 			continue
 		}

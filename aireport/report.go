@@ -149,13 +149,14 @@ func (a *Aggregator) section(c *category, st *State, fresh bool, now time.Time) 
 			out = byKey[key]
 		}
 		if out == nil {
-			out = &Group{Key: key, Program: Escape(g.program), Template: Escape(tmpl), raw: raw, order: len(s.Groups)}
+			out = &Group{Key: key, Program: Escape(g.program), Template: Escape(tmpl), raw: raw, order: int(g.firstSeq)}
 			if !exact {
 				byKey[key] = out
 			}
 			s.Groups = append(s.Groups, out)
 		}
 		out.Count += g.count
+		out.order = min(out.order, int(g.firstSeq))
 		if g.first != 0 {
 			f, l := time.Unix(g.first, 0).UTC(), time.Unix(g.last, 0).UTC()
 			if out.FirstSeen == nil || f.Before(*out.FirstSeen) {
