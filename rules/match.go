@@ -103,15 +103,23 @@ type Matcher struct {
 	msg  []byte // message of the last match (aliases the record)
 	caps []int  // submatch indices of the last match, nil without captures
 	rule *Rule  // rule of the last match
+
+	fast  fastState
+	fcaps []int // submatch indices of the fast matcher (len: largest fastProg.ncap)
 }
 
 // NewMatcher returns a Matcher for s.
 func (s *Set) NewMatcher() *Matcher {
-	w := 0
+	w, ncap := 0, 0
 	for _, c := range s.Categories {
 		w = max(w, c.words)
+		for _, r := range c.Rules {
+			if r.fast != nil && r.fast.caps {
+				ncap = max(ncap, r.fast.ncap)
+			}
+		}
 	}
-	return &Matcher{set: s, cand: make([]uint64, w), candCat: -1}
+	return &Matcher{set: s, cand: make([]uint64, w), candCat: -1, fcaps: make([]int, ncap)}
 }
 
 // Categorize returns the index of the first category (in file order) whose
@@ -164,8 +172,8 @@ func (m *Matcher) Categorize(rec *parsers.Record) int {
 // first call is reused when rec.Message is the same slice.
 //
 // Match does not allocate, except for one small slice per match of a rule
-// whose templates use captures (the standard regexp package allocates the
-// submatch indices).
+// whose templates use captures and whose pattern the fast matcher does not
+// handle (the standard regexp package allocates the submatch indices).
 func (m *Matcher) Match(cat int, rec *parsers.Record, from int) int {
 	c := m.set.Categories[cat]
 	msg := rec.Message
@@ -211,6 +219,10 @@ func (m *Matcher) try(r *Rule, msg []byte, ac bool) bool {
 	}
 	switch {
 	case r.re == nil || r.litOnly:
+	case r.fast != nil:
+		if !m.tryFast(r, msg) {
+			return false
+		}
 	case r.needCaps:
 		loc := r.re.FindSubmatchIndex(msg)
 		if loc == nil {
@@ -224,6 +236,27 @@ func (m *Matcher) try(r *Rule, msg []byte, ac bool) bool {
 	}
 	m.rule, m.msg = r, msg
 	return true
+}
+
+// tryFast runs r's pattern with the fast matcher; when it gives up (step
+// budget), the regexp package decides.
+func (m *Matcher) tryFast(r *Rule, msg []byte) bool {
+	var caps []int
+	if r.fast.caps {
+		caps = m.fcaps[:r.fast.ncap]
+	}
+	switch r.fast.exec(&m.fast, msg, caps) {
+	case fastMatched:
+		m.caps = caps
+		return true
+	case fastNoMatch:
+		return false
+	}
+	if !r.needCaps {
+		return r.re.Match(msg)
+	}
+	m.caps = r.re.FindSubmatchIndex(msg)
+	return m.caps != nil
 }
 
 // AppendKey appends to dst the expansion of t with the captures of the last

@@ -199,7 +199,9 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 	}
 	if r.re != nil {
 		if st, err := syntax.Parse(r.re.String(), syntax.Perl); err == nil {
-			lit, exact := requiredLiteral(st.Simplify())
+			st = st.Simplify()
+			r.fast = compileFast(st, r.needCaps)
+			lit, exact := requiredLiteral(st)
 			if r.lit == nil && lit != "" {
 				r.lit = []byte(lit)
 			}

@@ -105,6 +105,7 @@ type Rule struct {
 	Stats     []FieldAction
 
 	re         *regexp.Regexp // nil: substring-only rule
+	fast       *fastProg      // re for the fast matcher, nil when outside its subset
 	lit        []byte         // required literal ("" = none)
 	verify     bool           // lit must be checked with bytes.Contains (no regexp does it)
 	needCaps   bool           // some template references a capture
