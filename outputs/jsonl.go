@@ -45,9 +45,9 @@ type JSONLines struct {
 	mu  sync.Mutex // Reopen may come from a signal goroutine
 	// noSync is set when Path is not a regular file (a FIFO, /dev/null).
 	noSync bool
-	w   io.Writer
-	f   *os.File // nil when writing to cfg.Writer
-	buf []byte
+	w      io.Writer
+	f      *os.File // nil when writing to cfg.Writer
+	buf    []byte
 }
 
 var _ Output = (*JSONLines)(nil)
