@@ -115,7 +115,8 @@ type Aggregator struct {
 	last   *category
 	src    *Source
 	hseed  maphash.Seed
-	seq    int64 // lines added
+	seq    int64  // lines added
+	touch  uint64 // sink for the batched slot loads (see addBlock)
 	buf    []byte
 	text   []byte
 	keybuf []byte

@@ -32,7 +32,11 @@ func Cut17(line []byte) []byte {
 // replacement keeps the first and last byte class of what it replaces.
 // FuzzArticleMask checks this against the three passes done with regexp.
 func ArticleMask(dst, tmp, line []byte) (out, scratch []byte) {
-	dst = dst[:0]
+	return appendArticle(dst[:0], line), tmp
+}
+
+// appendArticle appends the masked line to dst.
+func appendArticle(dst, line []byte) []byte {
 	i, lit := 0, 0
 	n := len(line)
 	// next 'p' and next '[' at or after i (n: none); found with SIMD
@@ -93,5 +97,5 @@ func ArticleMask(dst, tmp, line []byte) (out, scratch []byte) {
 		}
 		i++
 	}
-	return append(dst, line[lit:]...), tmp
+	return append(dst, line[lit:]...)
 }

@@ -10,11 +10,12 @@ import (
 // chunkSize is the unit of work handed to a parallel worker.
 const chunkSize = 1 << 20
 
-// parallelOK reports whether lines may be counted by several workers and
-// merged afterwards: exact grouping (counts add up) and no Classifier (it
-// is stateful and single-goroutine).
+// parallelOK reports whether lines may be counted in blocks by several
+// workers (one per CPU, possibly just one) and merged afterwards: exact
+// grouping (counts add up) and no Classifier (it is stateful and
+// single-goroutine).
 func (a *Aggregator) parallelOK() bool {
-	return a.opt.Grouping == GroupExact && a.opt.Classifier == nil && runtime.GOMAXPROCS(0) > 1
+	return a.opt.Grouping == GroupExact && a.opt.Classifier == nil
 }
 
 // readParallel reads src in this goroutine and counts its lines in
@@ -37,12 +38,7 @@ func (a *Aggregator) readParallel(ctx context.Context, src *Source, ctr *Counter
 		go func(agg *Aggregator, in <-chan []byte) {
 			defer wg.Done()
 			for chunk := range in {
-				rest := chunk
-				for len(rest) > 0 {
-					j := bytes.IndexByte(rest, '\n')
-					agg.Add(src, rest[:j])
-					rest = rest[j+1:]
-				}
+				agg.addBlock(src, chunk)
 				select {
 				case free <- chunk[:0]:
 				default:
