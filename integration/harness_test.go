@@ -527,9 +527,16 @@ func waitForEvery(t *testing.T, timeout, every time.Duration, what string, cond 
 // sendTCP sends lines over one TCP connection, LF-framed, and closes it.
 func (d *daemon) sendTCP(lines []string) {
 	d.t.Helper()
+	if err := d.sendTCPErr(lines); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// sendTCPErr is sendTCP for goroutines other than the test's.
+func (d *daemon) sendTCPErr(lines []string) error {
 	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", d.tcpPort), 10*time.Second)
 	if err != nil {
-		d.t.Fatal(err)
+		return err
 	}
 	w := bufio.NewWriterSize(c, 64<<10)
 	for _, l := range lines {
@@ -537,11 +544,10 @@ func (d *daemon) sendTCP(lines []string) {
 		w.WriteByte('\n')
 	}
 	if err := w.Flush(); err != nil {
-		d.t.Fatal(err)
+		c.Close()
+		return err
 	}
-	if err := c.Close(); err != nil {
-		d.t.Fatal(err)
-	}
+	return c.Close()
 }
 
 // sendUnix sends one datagram per line to the private imuxsock socket.
