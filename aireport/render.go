@@ -192,9 +192,10 @@ func (a *Aggregator) WriteUniq(w io.Writer) error {
 		return WriteUniq(w, a.Build(nil, false, time.Now()))
 	}
 	type ref struct {
-		t *lineTable
-		i int32
-		n int64
+		t   *lineTable
+		i   int32
+		n   int64
+		ord int64 // section, then first appearance: a total order
 	}
 	names := make([]string, 0, len(a.cats))
 	total := 0
@@ -204,14 +205,19 @@ func (a *Aggregator) WriteUniq(w io.Writer) error {
 	}
 	slices.Sort(names)
 	refs := make([]ref, 0, total)
-	for _, n := range names {
+	for k, n := range names {
 		t := a.cats[n].table
 		for i := range t.ents {
-			refs = append(refs, ref{t, int32(i), t.count(i)})
+			refs = append(refs, ref{t, int32(i), t.count(i), int64(k)<<32 | int64(i)})
 		}
 	}
 	// largest first; equal counts keep their first-appearance order
-	slices.SortStableFunc(refs, func(x, y ref) int { return cmp.Compare(y.n, x.n) })
+	slices.SortFunc(refs, func(x, y ref) int {
+		if x.n != y.n {
+			return cmp.Compare(y.n, x.n)
+		}
+		return cmp.Compare(x.ord, y.ord)
+	})
 	bw := bufio.NewWriterSize(w, 256<<10)
 	var line []byte
 	for _, r := range refs {
