@@ -112,7 +112,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	go forwardSignals(ctx, sigs, controls, o.rules, w, log)
 
 	// Ready: with confirmations rsyslog sends nothing before this OK.
-	proto, err := startProtocol(o, exitWatchdog(stdin, 2*o.closeWait+time.Second, log), stdout)
+	proto, err := startProtocol(o, exitWatchdog(stdin, o.closeWait+3*time.Second, log), stdout)
 	if err != nil {
 		log.Error("stopped", "err", err)
 		return exitFailure
