@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -170,6 +171,31 @@ func TestSyslogTargetMissing(t *testing.T) {
 	if !first {
 		t.Errorf("summaries from while the target was missing were not delivered: %q", msgs)
 	}
+	c.stdin.Close()
+	<-c.done
+}
+
+// TestSyslogDropsReported: the syslog target is missing and the backlog
+// (--syslog-backlog 2) overflows: counting goes on, and the dropped summary
+// lines are counted and reported (dropped=N) in the self category's next
+// summary.
+func TestSyslogDropsReported(t *testing.T) {
+	dir := t.TempDir()
+	kv := filepath.Join(dir, "summaries.kv")
+	c := startChild(t, "--rules", "testdata/rules.yaml", "--syslog", filepath.Join(dir, "missing.sock"),
+		"--syslog-backlog", "2", "--kv", kv)
+	c.send(makeCorpus(100, "drops").lines)
+	re := regexp.MustCompile(`category=logtally .* dropped=([0-9]+)`)
+	waitFor(t, 60*time.Second, "drops reported", func() (bool, string) {
+		_ = c.cmd.Process.Signal(syscall.SIGUSR1)
+		b, _ := os.ReadFile(kv)
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if m[1] != "0" {
+				return true, ""
+			}
+		}
+		return false, string(b)
+	})
 	c.stdin.Close()
 	<-c.done
 }

@@ -47,6 +47,7 @@ type options struct {
 	keepAlive    time.Duration
 	checkpoint   string
 	cpEvery      time.Duration
+	backlog      int
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -78,6 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.beginMark, "begin-mark", "BEGIN TRANSACTION", "omprog beginTransactionMark (no spaces can be passed through omprog's binary=; see docs/rsyslog.md)")
 	fs.StringVar(&o.commitMark, "commit-mark", "COMMIT TRANSACTION", "omprog commitTransactionMark")
 	fs.DurationVar(&o.keepAlive, "keep-alive", 2*time.Second, "with --confirm: write a keep-alive dot when a reply has been owed this long (keep it well below confirmTimeout); 0 disables")
+	fs.IntVar(&o.backlog, "syslog-backlog", 10000, "summary lines kept while the syslog target is down; beyond, the oldest are dropped and counted (dropped= in the next summary)")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "file keeping the open minutes across restarts (restored at start, saved periodically and at exit)")
 	fs.DurationVar(&o.cpEvery, "checkpoint-every", 200*time.Millisecond, "how often the checkpoint is saved while lines arrive")
 	fs.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts here (DIR/<category>/<counter>.rrd) and raise aberration alerts")
@@ -124,6 +126,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.confirm && (o.kvPath == "-" || o.jsonPath == "-") {
 		return nil, fmt.Errorf("--confirm: stdout carries the replies to rsyslog; --kv and --json cannot write to it")
+	}
+	if o.backlog < 1 {
+		return nil, fmt.Errorf("--syslog-backlog: %d must be at least 1", o.backlog)
 	}
 	if o.cpEvery <= 0 {
 		return nil, fmt.Errorf("--checkpoint-every: %v must be positive", o.cpEvery)

@@ -39,7 +39,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 		}
 		cfg := outputs.SyslogConfig{
 			Network: network, Address: address, Format: format,
-			Priority: o.syslogPri, CloseTimeout: o.closeWait,
+			Priority: o.syslogPri, CloseTimeout: o.closeWait, Backlog: o.backlog,
 		}
 		s, err := outputs.NewSyslog(cfg)
 		if err != nil {
