@@ -70,8 +70,10 @@ func (e *Engine) restoreCheckpoint(cp *checkpointer, now time.Time) {
 		lines += s.Lines
 	}
 	e.log.Info("checkpoint restored", "path", cp.path, "current_minute", restored, "ended_rows", len(stale), "ended_lines", lines)
-	// Saved before the ended minutes go out (beforeEmit), so that they
-	// leave the file first.
+	// The ended minutes leave the file before they go out, as always.
+	if len(stale) > 0 {
+		e.saveBeforeEmit(cp)
+	}
 	e.emit(stale)
 }
 

@@ -178,3 +178,29 @@ func TestCheckpointCorrupt(t *testing.T) {
 		t.Fatalf("emitted %d lines, want 3", total)
 	}
 }
+
+// A crash right after a restore emitted the minutes that ended meanwhile
+// must not emit them again: they left the file before they went out.
+func TestCheckpointRestoreThenCrash(t *testing.T) {
+	set, err := rules.Load("../examples/sshd/rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "checkpoint")
+	m0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	clk := &clock{t: m0.Add(10 * time.Second)}
+	runOnce(t, set, clk, path, sshdLines(5))
+	clk.Set(m0.Add(90 * time.Second))
+	for i, want := range []uint64{5, 0} {
+		out := &collect{}
+		e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Restore only, then "crash" (no exit save).
+		e.restoreCheckpoint(&checkpointer{path: path}, clk.Now())
+		if got := out.lines("sshd")[m0]; got != want {
+			t.Fatalf("start %d emitted %d lines for %v, want %d", i, got, m0, want)
+		}
+	}
+}
