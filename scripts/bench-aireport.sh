@@ -9,7 +9,7 @@
 # same lines with the same counts (ties may come in any order). Then, unless
 # MEMORY=0, measures peak RSS on a 5M-line input with 1,000 templates.
 #
-# Environment: LINES (1000000), TEMPLATES (1000), VALUES ("10 2 100"),
+# Environment: LINES (1000000), TEMPLATES (1000), VALUES ("2 10 100"),
 # RUNS (3), MEMORY (1), MEM_LINES (5000000), TARGET (10).
 # Exit status 1 when the outputs differ.
 set -euo pipefail
@@ -52,9 +52,10 @@ run_timed() {
 
 status=0
 # VALUES: distinct values per variable field the article's masks leave
-# alone; it sets how many distinct lines the report has (the first is the
-# headline number, the others show how the ratio depends on it).
-for values in ${VALUES:-10 2 100}; do
+# alone; it sets how many distinct lines the report has (2%, 19% and 45% of
+# the input with the defaults): sort always sorts every line, aireport
+# touches each distinct line once, so the ratio depends on it.
+for values in ${VALUES:-2 10 100}; do
 	"$work/gencorpus" -lines "$LINES" -templates "$TEMPLATES" -values "$values" -seed 1 >"$work/in.log"
 	echo
 	echo "input: $LINES lines, $(du -m "$work/in.log" | cut -f1) MB, $TEMPLATES templates, -values $values (go run ./aireport/corpus/gencorpus -lines $LINES -templates $TEMPLATES -values $values -seed 1)"
