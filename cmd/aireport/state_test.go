@@ -73,6 +73,15 @@ func TestStateNewAndRuleChanges(t *testing.T) {
 	if !strings.Contains(r3.stdout, "!      90 +200.0%") || !strings.Contains(r3.stdout, "NEW sshd: error: kex_exchange_identification") {
 		t.Errorf("text lacks rule change or NEW:\n%s", r3.stdout)
 	}
+	html := runAI(t, nil, "-f", "html", "--rules", rulesPath, "--state", state, "--no-state-update", day2)
+	for _, want := range []string{"<h3>NEW: never seen before</h3>", "<h3>Known lines, by rule</h3>", `<tr class="alert"><td>session</td>`, `<table class="sortable">`, "<script>", "kex_exchange_identification"} {
+		if !strings.Contains(html.stdout, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	if strings.Contains(html.stdout, "http://") || strings.Contains(html.stdout, "https://") {
+		t.Error("HTML refers to external resources")
+	}
 	r2 := report(t, runAI(t, nil, "-f", "json", "--rules", rulesPath, "--state", state, day2))
 	s := r2.Sections[0]
 	if s.NewGroups != 1 || !s.Groups[0].New || !strings.Contains(s.Groups[0].Key, "kex_exchange_identification") {
