@@ -163,6 +163,9 @@ loop:
 				break loop
 			}
 		case now := <-ticks:
+			if opt.Ticks == nil {
+				now = e.cfg.Now() // the injected clock rules, not the ticker's
+			}
 			e.Tick(now)
 		case <-saves:
 			e.savePeriodic(cp, nil)
