@@ -3,8 +3,10 @@
 // hands every closed minute to the outputs. Lines that no rule claims go to
 // the unknown spool.
 //
-// One goroutine owns the Engine (Run's); only the line reader runs beside
-// it. Everything else talks to Run through its control channel.
+// One goroutine owns the Engine (Run's). Beside it run only the line reader
+// and, with RunOptions.Workers > 1, the workers that parse and match; they
+// hand classified chunks back in input order. Everything else talks to Run
+// through its control channel.
 package pipeline
 
 import (
@@ -88,7 +90,6 @@ type Engine struct {
 	lastEvent   time.Time
 
 	dropsSeen []uint64 // per output, drops already reported
-	pending   tally.Summary
 
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
@@ -127,12 +128,13 @@ func New(cfg Config) (*Engine, error) {
 
 func (e *Engine) bind(set *rules.Set) {
 	e.set = set
-	e.inline = e.newClassifier()
+	e.inline = e.classifierFor(set)
 	e.selfIdx = len(set.Categories)
 }
 
-func (e *Engine) newClassifier() *classifier {
-	return newClassifier(e.set, e.cfg.Now, e.cfg.Location, e.cfg.EventClock, e.cfg.MaxLine)
+// classifierFor returns a classifier of set for one goroutine.
+func (e *Engine) classifierFor(set *rules.Set) *classifier {
+	return newClassifier(set, e.cfg.Now, e.cfg.Location, e.cfg.EventClock, e.cfg.MaxLine)
 }
 
 // Line counts one line (without its newline) that arrived at arrived, on

@@ -37,12 +37,12 @@ func newWorkerPool(e *Engine, n int) *workerPool {
 	for i := 0; i < n; i++ {
 		w := &worker{in: make(chan job, 2), out: make(chan *batch, 2)}
 		p.workers = append(p.workers, w)
-		k := e.newClassifier()
+		k := e.classifierFor(e.set)
 		go func() {
 			defer close(w.out)
 			for j := range w.in {
 				if j.set != k.set { // the rules were reloaded
-					k = newClassifier(j.set, e.cfg.Now, e.cfg.Location, e.cfg.EventClock, e.cfg.MaxLine)
+					k = e.classifierFor(j.set)
 				}
 				k.classify(j.b, j.c)
 				w.out <- j.b
