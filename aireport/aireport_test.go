@@ -19,10 +19,16 @@ var articleCorners = []string{
 
 // articleRef is the article's sed script with Go's regexp package (same
 // matches for these patterns: each has a single possible match length).
+var (
+	refPort = regexp.MustCompile(`port [0-9]* `)
+	refPID  = regexp.MustCompile(`\[[0-9]*\]`)
+	refPidE = regexp.MustCompile(`pid=[0-9]*`)
+)
+
 func articleRef(s []byte) []byte {
-	s = regexp.MustCompile(`port [0-9]* `).ReplaceAll(s, []byte("port PORT "))
-	s = regexp.MustCompile(`\[[0-9]*\]`).ReplaceAll(s, []byte("[PID]"))
-	return regexp.MustCompile(`pid=[0-9]*`).ReplaceAll(s, []byte("pid=PID"))
+	s = refPort.ReplaceAll(s, []byte("port PORT "))
+	s = refPID.ReplaceAll(s, []byte("[PID]"))
+	return refPidE.ReplaceAll(s, []byte("pid=PID"))
 }
 
 func TestArticleMaskMatchesSed(t *testing.T) {
