@@ -30,9 +30,9 @@ import (
 //     _p50, _p95, _p99.
 //
 // Integers are written as decimal integers, and so are whole-number floats
-// below 2^53 (sum=123456789); other floats use strconv's 'g' format with the
-// shortest precision that round-trips (0.25, 1e-07, 1e+21; NaN, +Inf and
-// -Inf as Go spells them). The values of a stat with count 0 are whatever
+// below 2^53 (sum=123456789); other floats use strconv's 'g' format with 10
+// significant digits (0.25, 9.847, 1e-07, 1e+21; NaN, +Inf and -Inf as Go
+// spells them). The values of a stat with count 0 are whatever
 // the aggregation reported (zeros).
 //
 // Keys are the rule file's names; any byte outside [A-Za-z0-9_.:-] is
