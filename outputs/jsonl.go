@@ -102,6 +102,12 @@ func (j *JSONLines) Write(minute []tally.Summary) error {
 		j.buf = AppendJSON(j.buf, &minute[i])
 		j.buf = append(j.buf, '\n')
 	}
+	return j.flushLocked()
+}
+
+// flushLocked writes j.buf in one write call and fsyncs a regular file.
+// Called with mu held.
+func (j *JSONLines) flushLocked() error {
 	if j.w == nil { // a failed Reopen: try again now
 		if err := j.open(); err != nil {
 			return err
@@ -124,20 +130,7 @@ func (j *JSONLines) WriteRecord(record []byte) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.buf = append(append(j.buf[:0], record...), '\n')
-	if j.w == nil {
-		if err := j.open(); err != nil {
-			return err
-		}
-	}
-	if _, err := j.w.Write(j.buf); err != nil {
-		return opError("jsonl", "write", j.name(), err)
-	}
-	if j.f != nil && !j.noSync {
-		if err := j.f.Sync(); err != nil {
-			return opError("jsonl", "sync", j.name(), err)
-		}
-	}
-	return nil
+	return j.flushLocked()
 }
 
 // Reopen closes and reopens Path (after logrotate moved it). With a Writer
