@@ -32,8 +32,19 @@ const DefaultCheckpointEvery = 200 * time.Millisecond
 type checkpointer struct {
 	path    string
 	every   time.Duration
-	dirty   bool // lines counted since the last save
-	failing bool // the last periodic save failed (logged once)
+	dirty   bool // lines counted since the last save (engine-owned)
+	failing bool // periodic saves are failing (logged once)
+
+	// the writer goroutine's state, under mu
+	mu         sync.Mutex
+	cond       *sync.Cond
+	exited     chan struct{}
+	pending    []byte
+	pendingSeq uint64
+	seq        uint64 // last submitted
+	written    uint64 // last written (or superseded and skipped)
+	writeErr   error  // result of the last write
+	stopping   bool
 }
 
 // restoreCheckpoint continues from the checkpoint file, if there is one:
@@ -77,25 +88,22 @@ func (e *Engine) restoreCheckpoint(cp *checkpointer, now time.Time) {
 	e.emit(stale)
 }
 
-// save writes the aggregator's open minutes to the checkpoint file:
-// temp file, fsync, rename, directory fsync.
+// save writes the aggregator's open minutes to the checkpoint file and
+// waits until they are on disk: temp file, fsync, rename, directory fsync.
+// The caller owns the engine.
 func (cp *checkpointer) save(agg *tally.Aggregator) error {
 	data, err := agg.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
 	}
-	if err := writeFileAtomic(cp.path, data); err != nil {
-		return fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
-	}
 	cp.dirty = false
-	return nil
+	return cp.wait(cp.submit(data))
 }
 
-// savePeriodic saves when lines were counted since the last save. With a
-// lock (lockstep mode, where another goroutine counts), the state is
-// copied under the lock and written and fsynced outside it, so counting
-// goes on meanwhile; every save still happens on Run's goroutine, in order.
-// A failure is logged once until a save succeeds again.
+// savePeriodic saves when lines were counted since the last save, without
+// waiting for the disk: the state is copied (under lock, in lockstep mode
+// where another goroutine counts) and handed to the writer goroutine. A
+// failure is logged once until a save succeeds again.
 func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
 	if lock == nil {
 		lock = noLock{}
@@ -109,28 +117,97 @@ func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
 	cp.dirty = false
 	lock.Unlock()
 	if err == nil {
-		err = writeFileAtomic(cp.path, data)
+		cp.submit(data)
+		err = cp.lastError()
 	}
-	if err != nil {
-		lock.Lock()
-		cp.dirty = true
-		lock.Unlock()
-		if !cp.failing {
-			e.log.Error("checkpoint failed", "path", cp.path, "err", err)
-		}
+	switch {
+	case err != nil && !cp.failing:
+		e.log.Error("checkpoint failed", "path", cp.path, "err", err)
 		cp.failing = true
-		return
-	}
-	if cp.failing {
+	case err == nil && cp.failing:
 		e.log.Info("checkpoint written again", "path", cp.path)
+		cp.failing = false
 	}
-	cp.failing = false
 }
 
 type noLock struct{}
 
 func (noLock) Lock()   {}
 func (noLock) Unlock() {}
+
+// The writer goroutine: it writes the newest submitted state, one file at
+// a time, so counting never waits for fsync. States are submitted in order
+// by one goroutine and an older one is never written after a newer one.
+// Started by the first submit, stopped (after its last write) by stop.
+
+func (cp *checkpointer) submit(data []byte) uint64 {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	if cp.cond == nil {
+		cp.cond = sync.NewCond(&cp.mu)
+		cp.exited = make(chan struct{})
+		go cp.writer()
+	}
+	cp.seq++
+	cp.pending, cp.pendingSeq = data, cp.seq
+	cp.cond.Broadcast()
+	return cp.seq
+}
+
+func (cp *checkpointer) writer() {
+	defer close(cp.exited)
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	for {
+		for cp.pending == nil && !cp.stopping {
+			cp.cond.Wait()
+		}
+		if cp.pending == nil {
+			return
+		}
+		data, seq := cp.pending, cp.pendingSeq
+		cp.pending = nil
+		cp.mu.Unlock()
+		err := writeFileAtomic(cp.path, data)
+		if err != nil {
+			err = fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
+		}
+		cp.mu.Lock()
+		cp.written, cp.writeErr = seq, err
+		cp.cond.Broadcast()
+	}
+}
+
+// wait returns once the state submitted as seq (or a newer one) is written,
+// with that write's error.
+func (cp *checkpointer) wait(seq uint64) error {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	for cp.written < seq {
+		cp.cond.Wait()
+	}
+	return cp.writeErr
+}
+
+// lastError is the result of the newest completed write.
+func (cp *checkpointer) lastError() error {
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	return cp.writeErr
+}
+
+// stop lets the writer finish and waits for it.
+func (cp *checkpointer) stop() {
+	cp.mu.Lock()
+	if cp.cond == nil {
+		cp.mu.Unlock()
+		return
+	}
+	cp.stopping = true
+	cp.cond.Broadcast()
+	cp.mu.Unlock()
+	<-cp.exited
+}
 
 // saveBeforeEmit runs between closing minutes and emitting them. When the
 // checkpoint cannot be written, the stale file is removed instead: it
@@ -153,6 +230,7 @@ func (e *Engine) saveBeforeEmit(cp *checkpointer) {
 // When the checkpoint cannot be written (or the stale one removed) the open
 // minutes are emitted partial as without a checkpoint, so nothing is lost.
 func (e *Engine) saveAtExit(cp *checkpointer, now time.Time) {
+	defer cp.stop()
 	e.emit(e.agg.Advance(now))
 	err := cp.save(e.agg)
 	if err == nil {

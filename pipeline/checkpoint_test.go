@@ -198,9 +198,37 @@ func TestCheckpointRestoreThenCrash(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Restore only, then "crash" (no exit save).
-		e.restoreCheckpoint(&checkpointer{path: path}, clk.Now())
+		cp := &checkpointer{path: path}
+		e.restoreCheckpoint(cp, clk.Now())
+		cp.stop()
 		if got := out.lines("sshd")[m0]; got != want {
 			t.Fatalf("start %d emitted %d lines for %v, want %d", i, got, m0, want)
 		}
+	}
+}
+
+// The writer never writes an older state after a newer one, and wait
+// returns once the state asked for (or a newer one) is on disk.
+func TestCheckpointWriterOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "checkpoint")
+	cp := &checkpointer{path: path}
+	var last uint64
+	for i := range 200 {
+		last = cp.submit([]byte(fmt.Sprint(i)))
+		if i%50 == 0 {
+			if err := cp.wait(last); err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := os.ReadFile(path); string(b) < fmt.Sprint(i) && len(b) <= len(fmt.Sprint(i)) {
+				t.Fatalf("after wait(%d): file holds %q", i, b)
+			}
+		}
+	}
+	if err := cp.wait(last); err != nil {
+		t.Fatal(err)
+	}
+	cp.stop()
+	if b, _ := os.ReadFile(path); string(b) != "199" {
+		t.Fatalf("file holds %q, want the last state", b)
 	}
 }
