@@ -89,7 +89,8 @@ type Engine struct {
 	eventMinute int64
 	lastEvent   time.Time
 
-	dropsSeen []uint64 // per output, drops already reported
+	dropsSeen    []uint64 // per output, drops already counted
+	outputErrors uint64   // output errors not yet counted in a minute
 
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
@@ -325,8 +326,12 @@ func (e *Engine) Tick(now time.Time) {
 		}
 	}
 	if e.cfg.EventClock {
+		if !e.lastEvent.IsZero() {
+			e.noteDelivery(e.lastEvent)
+		}
 		return
 	}
+	e.noteDelivery(now)
 	e.emit(e.agg.Advance(now))
 }
 
@@ -352,39 +357,37 @@ func (e *Engine) emit(summaries []tally.Summary) {
 		}
 		minute := summaries[:n]
 		summaries = summaries[n:]
-		e.addDrops(minute)
 		for _, o := range e.cfg.Outputs {
 			if err := o.Write(minute); err != nil {
 				e.log.Error("output failed", "err", err)
-				if self := e.selfSummary(minute); self != nil {
-					self.Counters[selfOutputErrors].Value++
-				}
+				e.outputErrors++
 			}
 		}
 	}
 }
 
-// addDrops reports, in the self category of this minute, the summaries the
-// outputs dropped since the previous minute.
-func (e *Engine) addDrops(minute []tally.Summary) {
-	self := e.selfSummary(minute)
-	if self == nil {
-		return
-	}
+// noteDelivery counts, in the open minute of the self category, the output
+// errors and the summaries the outputs dropped since the last call. They
+// go into the minute's own counters (not into an already emitted copy), so
+// a checkpoint keeps them and no consumer that skips partial rows misses
+// them.
+func (e *Engine) noteDelivery(at time.Time) {
+	var dropped uint64
 	for i, o := range e.cfg.Outputs {
 		if dc, ok := o.(dropCounter); ok {
 			d := dc.Dropped()
-			self.Counters[selfDropped].Value += d - e.dropsSeen[i]
+			dropped += d - e.dropsSeen[i]
 			e.dropsSeen[i] = d
 		}
 	}
-}
-
-func (e *Engine) selfSummary(minute []tally.Summary) *tally.Summary {
-	for i := range minute {
-		if minute[i].Category == SelfCategory && len(minute[i].Counters) == numSelfCounters {
-			return &minute[i]
-		}
+	if dropped == 0 && e.outputErrors == 0 {
+		return
 	}
-	return nil
+	self := e.self(at)
+	if self == nil {
+		return
+	}
+	self.Counters[selfDropped] += dropped
+	self.Counters[selfOutputErrors] += e.outputErrors
+	e.outputErrors = 0
 }
