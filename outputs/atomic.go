@@ -28,12 +28,12 @@ func bareError(err error) error {
 	return err
 }
 
-// writeFileAtomic writes data to path so that a reader sees either the old
+// WriteFileAtomic writes data to path so that a reader sees either the old
 // file or the complete new one: a temp file in the same directory (named
 // ".<base>.tmp<random>", so globs such as *.prom never match it), written,
 // fsynced, chmod'ed to perm, renamed over path; then the directory is
 // fsynced (best effort) so the rename survives a crash.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

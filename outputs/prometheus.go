@@ -69,7 +69,7 @@ func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 // Write replaces the file with this minute's metrics.
 func (p *Prometheus) Write(minute []tally.Summary) error {
 	p.buf = AppendPrometheus(p.buf[:0], minute, p.cfg.TopItems)
-	if err := writeFileAtomic(p.cfg.Path, p.buf, p.cfg.Perm); err != nil {
+	if err := WriteFileAtomic(p.cfg.Path, p.buf, p.cfg.Perm); err != nil {
 		return opError("prometheus", "write", p.cfg.Path, err)
 	}
 	return nil

@@ -104,7 +104,7 @@ func (t *TopFiles) Write(minute []tally.Summary) error {
 				continue
 			}
 			t.buf = AppendTopFile(t.buf[:0], top)
-			if err := writeFileAtomic(tf.Path, t.buf, t.cfg.Perm); err != nil {
+			if err := WriteFileAtomic(tf.Path, t.buf, t.cfg.Perm); err != nil {
 				errs = append(errs, opError("topfiles", "write", tf.Path, err))
 			}
 		}

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/logtally/logtally/outputs"
 	"github.com/logtally/logtally/tally"
 )
 
@@ -168,7 +168,7 @@ func (cp *checkpointer) writer() {
 		data, seq := cp.pending, cp.pendingSeq
 		cp.pending = nil
 		cp.mu.Unlock()
-		err := writeFileAtomic(cp.path, data)
+		err := outputs.WriteFileAtomic(cp.path, data, 0o600)
 		if err != nil {
 			err = fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
 		}
@@ -243,41 +243,4 @@ func (e *Engine) saveAtExit(cp *checkpointer, now time.Time) {
 	}
 	e.beforeEmit = nil
 	e.Flush(now)
-}
-
-// writeFileAtomic writes data so that a reader (the next start) sees the
-// old file or the complete new one, never a mix.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
 }
