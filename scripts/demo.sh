@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d /tmp/logtally-demo.XXXXXX)
 for dir in examples/*/; do
+	dir=${dir%/}
 	name=$(basename "$dir")
 	[ -f "$dir/rules.yaml" ] && [ -f "$dir/sample.log" ] || continue
 	mkdir -p "$out/$name"
@@ -21,4 +22,7 @@ for dir in examples/*/; do
 	done
 	echo
 done
+echo "== the unknown-line report (aireport) of what no rule claimed above"
+bin/aireport "$out"/*/spool | head -n 30
+echo
 echo "All outputs (JSON lines, top-N files, Prometheus textfile, unknown spool) are in $out"
