@@ -61,6 +61,9 @@ loop:
 		case <-failed:
 			break loop
 		case now := <-ticks:
+			if opt.Ticks == nil {
+				now = e.cfg.Now() // the injected clock rules, not the ticker's
+			}
 			mu.Lock()
 			e.Tick(now)
 			mu.Unlock()
