@@ -103,6 +103,7 @@ type category struct {
 	rules                         map[string]int64
 	ruleIgnore                    map[string]bool
 	table                         *lineTable       // exact grouping
+	shards                        []*keyTable      // exact grouping, fast path (see readSharded)
 	tableEx                       map[int][]string // examples by table entry
 	groups                        []*group         // template grouping
 	drains                        map[string]*programDrain
@@ -110,16 +111,17 @@ type category struct {
 
 // Aggregator counts lines into categories. Not safe for concurrent use.
 type Aggregator struct {
-	opt    Options
-	cats   map[string]*category
-	last   *category
-	src    *Source
-	hseed  maphash.Seed
-	seq    int64  // lines added
-	touch  uint64 // sink for the batched slot loads (see addBlock)
-	buf    []byte
-	text   []byte
-	keybuf []byte
+	opt     Options
+	cats    map[string]*category
+	last    *category
+	src     *Source
+	hseed   maphash.Seed
+	seq     int64  // lines added
+	touch   uint64 // sink for the batched slot loads (see addBlock)
+	seqBase int64  // bytes read before the current block (fast path)
+	buf     []byte
+	text    []byte
+	keybuf  []byte
 }
 
 // NewAggregator returns an empty aggregator.

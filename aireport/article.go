@@ -37,6 +37,16 @@ func ArticleMask(dst, tmp, line []byte) (out, scratch []byte) {
 
 // appendArticle appends the masked line to dst.
 func appendArticle(dst, line []byte) []byte {
+	if _, d := maskArticle(dst, line); len(d) > len(dst) {
+		return d // a substitution applied
+	}
+	return append(dst, line...)
+}
+
+// maskArticle returns line masked: line itself when no substitution
+// applies (no copy), else the masked line appended to dst, with dst.
+func maskArticle(dst, line []byte) (key, dstOut []byte) {
+	start := len(dst)
 	i, lit := 0, 0
 	n := len(line)
 	// next 'p' and next '[' at or after i (n: none); found with SIMD
@@ -97,5 +107,9 @@ func appendArticle(dst, line []byte) []byte {
 		}
 		i++
 	}
-	return append(dst, line[lit:]...)
+	if lit == 0 {
+		return line, dst
+	}
+	dst = append(dst, line[lit:]...)
+	return dst[start:], dst
 }

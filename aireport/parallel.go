@@ -23,6 +23,9 @@ func (a *Aggregator) parallelOK() bool {
 // end. Chunk i goes to worker i mod W, so the merged first-appearance order
 // (the tie-breaker of the ranking) does not depend on scheduling.
 func (a *Aggregator) readParallel(ctx context.Context, src *Source, ctr *Counters) (n int64, err error) {
+	if a.fastExact() {
+		return a.readSharded(ctx, src, ctr)
+	}
 	w := runtime.GOMAXPROCS(0)
 	workers := make([]*Aggregator, w)
 	chans := make([]chan []byte, w)

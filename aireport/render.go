@@ -191,6 +191,10 @@ func (a *Aggregator) WriteUniq(w io.Writer) error {
 	if a.opt.Grouping != GroupExact {
 		return WriteUniq(w, a.Build(nil, false, time.Now()))
 	}
+	if a.hasShards() {
+		return a.writeUniqShards(w)
+	}
+	a.settleShards()
 	type ref struct {
 		t   *lineTable
 		i   int32

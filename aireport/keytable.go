@@ -1,0 +1,157 @@
+package aireport
+
+import (
+	"bytes"
+	"unsafe"
+)
+
+// keyTable is the counting table of the article fast path (see
+// readSharded): one shard of a category's distinct keys, owned by one
+// worker. Each key is stored once, in an arena record
+//
+//	count int64 | seq int64 | len uint32 | pad | key bytes | pad to 8
+//
+// and a slot is 8 bytes: the top 32 bits of the key's hash (the tag) and
+// the record's 32-bit position. A lookup touches one slot and, when the
+// tags agree, the record — whose header holds the count, so a hit costs
+// no third memory access. The home slot is the tag's top bits, so the
+// table grows without reading a record. No pointers: the garbage
+// collector never scans it.
+type keyTable struct {
+	slots  []uint64 // power of two; 0 is empty
+	shift  uint32   // 32 - log2(len(slots))
+	n      int      // keys
+	blocks [][]byte // arena; len = bytes used
+}
+
+// recHdr is the header of an arena record.
+type recHdr struct {
+	count int64
+	seq   int64 // position of the key's first line (the tie-breaker)
+	ln    uint32
+	_     uint32
+}
+
+const (
+	recHdrSize = int(unsafe.Sizeof(recHdr{}))
+	kBlockBits = 20 // arena block size 1 MiB
+	kBlock     = 1 << kBlockBits
+	kPosBits   = kBlockBits - 3 // positions are multiples of 8
+	maxBlocks  = 1 << (32 - kPosBits)
+)
+
+func newKeyTable(log2 uint32) *keyTable {
+	t := &keyTable{slots: make([]uint64, 1<<log2), shift: 32 - log2}
+	// a record never sits at position 0, so a slot is never 0
+	t.blocks = [][]byte{make([]byte, 8, kBlock)}
+	return t
+}
+
+// rec returns the header and key of the record at pos.
+func (t *keyTable) rec(pos uint32) (*recHdr, []byte) {
+	b := t.blocks[pos>>kPosBits]
+	o := int(pos&(1<<kPosBits-1)) << 3
+	h := (*recHdr)(unsafe.Pointer(&b[o]))
+	return h, b[o+recHdrSize : o+recHdrSize+int(h.ln)]
+}
+
+// home is the first slot to probe for hash h (touched ahead of insert to
+// overlap cache misses).
+func (t *keyTable) home(h uint64) uint32 { return uint32(h>>32) >> t.shift }
+
+// peek loads the record that the home slot of h points to, if any, so
+// that its cache miss overlaps others (see shardWorker.flush).
+func (t *keyTable) peek(h uint64) uint32 {
+	s := t.slots[t.home(h)]
+	if s == 0 || uint32(s>>32) != uint32(h>>32) {
+		return 0
+	}
+	pos := uint32(s)
+	b := t.blocks[pos>>kPosBits]
+	return uint32(b[int(pos&(1<<kPosBits-1))<<3])
+}
+
+// insert counts key (with hash h) n times; seq is the position of the
+// line, the smallest one seen is kept.
+func (t *keyTable) insert(h uint64, key []byte, seq, n int64) {
+	tag := uint32(h >> 32)
+	mask := uint32(len(t.slots) - 1)
+	for i := tag >> t.shift; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			t.slots[i] = uint64(tag)<<32 | uint64(t.store(key, seq, n))
+			t.n++
+			if t.n*4 > len(t.slots)*3 {
+				t.grow()
+			}
+			return
+		}
+		if uint32(s>>32) == tag {
+			r, k := t.rec(uint32(s))
+			if int(r.ln) == len(key) && bytes.Equal(k, key) {
+				r.count += n
+				if seq < r.seq {
+					r.seq = seq
+				}
+				return
+			}
+		}
+	}
+}
+
+// store appends a record to the arena and returns its position.
+func (t *keyTable) store(key []byte, seq, n int64) uint32 {
+	need := recHdrSize + (len(key)+7)&^7
+	bi := len(t.blocks) - 1
+	if cap(t.blocks[bi])-len(t.blocks[bi]) < need {
+		size := kBlock
+		if need > size {
+			size = need // a huge key gets a block of its own
+		}
+		if len(t.blocks) >= maxBlocks {
+			panic("aireport: over 32 GiB of distinct lines in one section")
+		}
+		t.blocks = append(t.blocks, make([]byte, 0, size))
+		bi++
+	}
+	b := t.blocks[bi]
+	o := len(b)
+	b = b[:o+need]
+	h := (*recHdr)(unsafe.Pointer(&b[o]))
+	*h = recHdr{count: n, seq: seq, ln: uint32(len(key))}
+	copy(b[o+recHdrSize:], key)
+	t.blocks[bi] = b
+	return uint32(bi)<<kPosBits | uint32(o>>3)
+}
+
+func (t *keyTable) grow() {
+	old := t.slots
+	t.slots = make([]uint64, 2*len(old))
+	t.shift--
+	mask := uint32(len(t.slots) - 1)
+	for _, s := range old {
+		if s == 0 {
+			continue
+		}
+		i := uint32(s>>32) >> t.shift
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
+	}
+}
+
+// each calls fn for every record, in insertion order, with its position.
+func (t *keyTable) each(fn func(pos uint32, r *recHdr, key []byte)) {
+	for bi, b := range t.blocks {
+		o := 0
+		if bi == 0 {
+			o = 8
+		}
+		for o < len(b) {
+			h := (*recHdr)(unsafe.Pointer(&b[o]))
+			fn(uint32(bi)<<kPosBits|uint32(o>>3), h, b[o+recHdrSize:o+recHdrSize+int(h.ln)])
+			o += recHdrSize + (int(h.ln)+7)&^7
+		}
+	}
+}

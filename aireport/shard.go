@@ -1,0 +1,409 @@
+package aireport
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"hash/maphash"
+	"io"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// The article fast path (fastExact) counts with hash-partitioned tables:
+// worker w owns the keys whose hash falls in shard w, so every key is
+// stored once and nothing is merged at the end. Any worker takes the next
+// block read; a line of another worker's shard is copied (hash, position,
+// key) into an outbox that goes to its owner when full. Ties are ranked
+// by the position of a key's first line, which does not depend on the
+// scheduling.
+
+const (
+	outboxSize = 256 << 10
+	inboxLen   = 4
+)
+
+type seqBlock struct {
+	b   []byte
+	seq int64 // position of b[0] over the run
+}
+
+type shardWorker struct {
+	id     int
+	w      int
+	seed   maphash.Seed
+	tab    *keyTable
+	inbox  chan []byte
+	peers  []chan []byte
+	out    [][]byte
+	free   chan []byte
+	scr    []byte
+	cut    bool
+	lines  int64
+	long   int64
+	touch  uint32
+	keys   [batchSize][]byte
+	hs     [batchSize]uint64
+	seqs   [batchSize]int64
+	nbatch int
+}
+
+func shardOf(h uint64, w int) int { return int(uint64(uint32(h)) * uint64(w) >> 32) }
+
+func (a *Aggregator) shardTables(c *category, w int) []*keyTable {
+	if len(c.shards) != w {
+		if len(c.shards) != 0 {
+			panic("aireport: worker count changed between inputs")
+		}
+		for range w {
+			c.shards = append(c.shards, newKeyTable(15))
+		}
+	}
+	return c.shards
+}
+
+// readSharded is readParallel for the fast path.
+func (a *Aggregator) readSharded(ctx context.Context, src *Source, ctr *Counters) (int64, error) {
+	w := runtime.GOMAXPROCS(0)
+	c := a.category(src.Category)
+	tabs := a.shardTables(c, w)
+	blocks := make(chan seqBlock, w)
+	free := make(chan []byte, 2*w+2)
+	outFree := make(chan []byte, w*(w+inboxLen))
+	inboxes := make([]chan []byte, w)
+	for i := range inboxes {
+		inboxes[i] = make(chan []byte, inboxLen)
+	}
+	allSent := make(chan struct{})
+	var sent, done sync.WaitGroup
+	workers := make([]*shardWorker, w)
+	for i := range workers {
+		sw := &shardWorker{id: i, w: w, seed: a.hseed, tab: tabs[i], inbox: inboxes[i], peers: inboxes,
+			out: make([][]byte, w), free: outFree, cut: a.opt.Header == HeaderCut}
+		workers[i] = sw
+		sent.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			for blk := range blocks {
+				sw.block(blk)
+				select {
+				case free <- blk.b[:0]:
+				default:
+				}
+			}
+			for s, o := range sw.out {
+				if len(o) > 0 {
+					sw.send(s)
+				}
+			}
+			sent.Done()
+			for {
+				select {
+				case m := <-sw.inbox:
+					sw.records(m)
+				case <-allSent:
+					for {
+						select {
+						case m := <-sw.inbox:
+							sw.records(m)
+						default:
+							return
+						}
+					}
+				}
+			}
+		}()
+	}
+	go func() { sent.Wait(); close(allSent) }()
+	get := func() []byte {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return make([]byte, 0, chunkSize+chunkSize/2)
+		}
+	}
+	err := ReadBlocks(ctx, *src, ctr, chunkSize, get, func(block []byte) {
+		blocks <- seqBlock{block, a.seqBase}
+		a.seqBase += int64(len(block))
+	})
+	close(blocks)
+	done.Wait()
+	var n int64
+	for _, sw := range workers {
+		n += sw.lines
+		c.longLine += sw.long
+		a.touch += uint64(sw.touch)
+	}
+	c.lines += n
+	return n, err
+}
+
+// block counts the lines of one block: its own shard's in batches (slot
+// loads first, so their cache misses overlap), the others' into outboxes.
+func (sw *shardWorker) block(blk seqBlock) {
+	b := blk.b
+	seq := blk.seq
+	scr := sw.scr[:0]
+	for len(b) > 0 {
+		j := bytes.IndexByte(b, '\n')
+		line := b[:j]
+		lseq := seq
+		seq += int64(j + 1)
+		b = b[j+1:]
+		sw.lines++
+		if len(line) > LongLine {
+			sw.long++
+		}
+		if sw.cut {
+			line = Cut17(line)
+		}
+		var key []byte
+		key, scr = maskArticle(scr, line)
+		h := maphash.Bytes(sw.seed, key)
+		if s := shardOf(h, sw.w); s != sw.id {
+			o := sw.out[s]
+			if o == nil {
+				o = sw.getOut()
+			}
+			o = binary.LittleEndian.AppendUint64(o, h)
+			o = binary.LittleEndian.AppendUint64(o, uint64(lseq))
+			o = binary.LittleEndian.AppendUint32(o, uint32(len(key)))
+			sw.out[s] = append(o, key...)
+			if len(sw.out[s]) >= outboxSize {
+				sw.send(s)
+			}
+			continue
+		}
+		n := sw.nbatch
+		sw.keys[n], sw.hs[n], sw.seqs[n] = key, h, lseq
+		sw.touch += uint32(sw.tab.slots[sw.tab.home(h)])
+		sw.nbatch++
+		if sw.nbatch == batchSize {
+			sw.flush()
+			scr = scr[:0]
+		}
+	}
+	sw.flush()
+	sw.scr = scr
+}
+
+func (sw *shardWorker) flush() {
+	for i := range sw.nbatch {
+		sw.touch += sw.tab.peek(sw.hs[i])
+	}
+	for i := range sw.nbatch {
+		sw.tab.insert(sw.hs[i], sw.keys[i], sw.seqs[i], 1)
+		sw.keys[i] = nil
+	}
+	sw.nbatch = 0
+}
+
+func (sw *shardWorker) getOut() []byte {
+	select {
+	case o := <-sw.free:
+		return o
+	default:
+		return make([]byte, 0, outboxSize+outboxSize/4)
+	}
+}
+
+// send hands outbox s to its owner, counting what arrives meanwhile (two
+// workers sending to each other never wait for each other).
+func (sw *shardWorker) send(s int) {
+	o := sw.out[s]
+	sw.out[s] = nil
+	for {
+		select {
+		case sw.peers[s] <- o:
+			return
+		case m := <-sw.inbox:
+			sw.records(m)
+		}
+	}
+}
+
+// records counts the records of an outbox another worker sent.
+func (sw *shardWorker) records(m []byte) {
+	t := sw.tab
+	buf := m
+	var (
+		keys [batchSize][]byte
+		hs   [batchSize]uint64
+		seqs [batchSize]int64
+	)
+	for len(m) > 0 {
+		n := 0
+		for n < batchSize && len(m) > 0 {
+			h := binary.LittleEndian.Uint64(m)
+			seq := int64(binary.LittleEndian.Uint64(m[8:]))
+			ln := int(binary.LittleEndian.Uint32(m[16:]))
+			keys[n], hs[n], seqs[n] = m[20:20+ln], h, seq
+			sw.touch += uint32(t.slots[t.home(h)])
+			m = m[20+ln:]
+			n++
+		}
+		for i := range n {
+			sw.touch += t.peek(hs[i])
+		}
+		for i := range n {
+			t.insert(hs[i], keys[i], seqs[i], 1)
+		}
+	}
+	select {
+	case sw.free <- buf[:0]:
+	default:
+	}
+}
+
+// shardItem is one key of the ranking: key orders it (count descending,
+// then section, then first line), ref is its table and record position.
+type shardItem struct {
+	key uint64
+	ref uint64
+}
+
+// hasShards reports whether the counts are in fast-path shard tables only.
+func (a *Aggregator) hasShards() bool {
+	any := false
+	for _, c := range a.cats {
+		if len(c.table.ents) > 0 {
+			return false
+		}
+		any = any || len(c.shards) > 0
+	}
+	return any
+}
+
+// rankShards returns every key of the shard tables in ranking order, and
+// the tables the items point into.
+func (a *Aggregator) rankShards() ([]shardItem, []*keyTable) {
+	names := make([]string, 0, len(a.cats))
+	total := 0
+	for n, c := range a.cats {
+		names = append(names, n)
+		for _, t := range c.shards {
+			total += t.n
+		}
+	}
+	slices.Sort(names)
+	var tabs []*keyTable
+	var secs []int
+	var maxSeq, maxCount uint64
+	for k, n := range names {
+		for _, t := range a.cats[n].shards {
+			tabs = append(tabs, t)
+			secs = append(secs, k)
+			t.each(func(_ uint32, r *recHdr, _ []byte) {
+				maxSeq = max(maxSeq, uint64(r.seq))
+				maxCount = max(maxCount, uint64(r.count))
+			})
+		}
+	}
+	seqBits := bits.Len64(maxSeq)
+	secBits := bits.Len(uint(len(names) - 1))
+	cntBits := bits.Len64(maxCount)
+	fits := seqBits+secBits+cntBits <= 64
+	items := make([]shardItem, 0, total)
+	for ti, t := range tabs {
+		sec := uint64(secs[ti])
+		t.each(func(pos uint32, r *recHdr, _ []byte) {
+			var key uint64
+			if fits {
+				key = (maxCount-uint64(r.count))<<(seqBits+secBits) | sec<<seqBits | uint64(r.seq)
+			}
+			items = append(items, shardItem{key: key, ref: uint64(ti)<<32 | uint64(pos)})
+		})
+	}
+	if !fits {
+		slices.SortFunc(items, func(x, y shardItem) int {
+			tx, _ := tabs[x.ref>>32].rec(uint32(x.ref))
+			ty, _ := tabs[y.ref>>32].rec(uint32(y.ref))
+			return cmp.Or(cmp.Compare(ty.count, tx.count), cmp.Compare(secs[x.ref>>32], secs[y.ref>>32]), cmp.Compare(tx.seq, ty.seq))
+		})
+		return items, tabs
+	}
+	return radixSortItems(items, seqBits+secBits+cntBits), tabs
+}
+
+// radixSortItems sorts items by key, of which only the low nbits may be
+// set, with an LSD radix sort on 11-bit digits (histograms that stay in
+// the L1 cache).
+func radixSortItems(items []shardItem, nbits int) []shardItem {
+	const dbits = 11
+	passes := (nbits + dbits - 1) / dbits
+	if passes == 0 || len(items) < 2 {
+		return items
+	}
+	cnt := make([][1 << dbits]int, passes)
+	for i := range items {
+		k := items[i].key
+		for p := range cnt {
+			cnt[p][k>>(p*dbits)&(1<<dbits-1)]++
+		}
+	}
+	tmp := make([]shardItem, len(items))
+	for p := range cnt {
+		c := &cnt[p]
+		sh := p * dbits
+		if c[items[0].key>>sh&(1<<dbits-1)] == len(items) {
+			continue // all alike: the pass would change nothing
+		}
+		sum := 0
+		for i, n := range c {
+			c[i] = sum
+			sum += n
+		}
+		for _, it := range items {
+			d := it.key >> sh & (1<<dbits - 1)
+			tmp[c[d]] = it
+			c[d]++
+		}
+		items, tmp = tmp, items
+	}
+	return items
+}
+
+// writeUniqShards is WriteUniq for the fast path.
+func (a *Aggregator) writeUniqShards(w io.Writer) error {
+	items, tabs := a.rankShards()
+	bw := bufio.NewWriterSize(w, 256<<10)
+	for i := range items {
+		it := &items[i]
+		r, key := tabs[it.ref>>32].rec(uint32(it.ref))
+		line := appendCount(bw.AvailableBuffer(), r.count)
+		line = append(line, key...)
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// settleShards moves the fast path's shard tables into the categories'
+// lineTables (in first-appearance order), for Build.
+func (a *Aggregator) settleShards() {
+	for _, c := range a.cats {
+		if len(c.shards) == 0 {
+			continue
+		}
+		var items []shardItem
+		for ti, t := range c.shards {
+			t.each(func(pos uint32, r *recHdr, _ []byte) {
+				items = append(items, shardItem{key: uint64(r.seq), ref: uint64(ti)<<32 | uint64(pos)})
+			})
+		}
+		slices.SortFunc(items, func(x, y shardItem) int { return cmp.Compare(x.key, y.key) })
+		for _, it := range items {
+			r, key := c.shards[it.ref>>32].rec(uint32(it.ref))
+			c.table.add(key, 0, r.count)
+		}
+		c.shards = nil
+	}
+}
