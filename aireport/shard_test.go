@@ -5,6 +5,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -67,8 +70,20 @@ func TestShardedCounts(t *testing.T) {
 	for _, r := range rows {
 		fmt.Fprintf(&exp, "%7d %s\n", r.n, r.key)
 	}
-	for _, procs := range []int{1, 2, 3} {
-		t.Run(fmt.Sprint(procs), func(t *testing.T) {
+	dir := t.TempDir()
+	var paths [3]string
+	for i := range ins {
+		paths[i] = filepath.Join(dir, fmt.Sprint(i, ".log"))
+		if err := os.WriteFile(paths[i], ins[i].Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		procs int
+		files bool // read mapped files, not streams
+	}{{1, false}, {2, false}, {3, false}, {1, true}, {2, true}, {3, true}} {
+		procs, files := tc.procs, tc.files
+		t.Run(fmt.Sprint(procs, files), func(t *testing.T) {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 			opt := Options{Header: HeaderCut, Grouping: GroupExact, Masker: Masker{Article: true}, SkipOddities: true}
 			run := func() *Aggregator {
@@ -79,6 +94,9 @@ func TestShardedCounts(t *testing.T) {
 				var srcs []Source
 				for i := range ins {
 					srcs = append(srcs, Source{Name: fmt.Sprint(i), Category: cats[i], Stdin: bytes.NewReader(ins[i].Bytes())})
+					if files {
+						srcs[i] = Source{Name: paths[i], Category: cats[i]}
+					}
 				}
 				var ctr Counters
 				if _, errs := Collect(context.Background(), srcs, agg, &ctr, 0); len(errs) > 0 {
@@ -119,5 +137,63 @@ func TestRadixSortItems(t *testing.T) {
 	slices.SortStableFunc(want, func(x, y shardItem) int { return cmp.Compare(x.key, y.key) })
 	if got := radixSortItems(items, 33); !slices.Equal(got, want) {
 		t.Fatal("radix sort differs from a stable sort")
+	}
+}
+
+// TestScanEdges checks the fused line and mask scan of the fast path on
+// lines made of the bytes the masks look at, short lines, a last line
+// without '\n', through a mapped file and a stream, against maskArticle.
+func TestScanEdges(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const alpha = "port id=[]0123456789 xp\n"
+	for round := range 40 {
+		var in []byte
+		for range r.IntN(3000) {
+			in = append(in, alpha[r.IntN(len(alpha))])
+			if r.IntN(40) == 0 {
+				in = append(in, []string{"port 12 ", "pid=7", "[33]", "port  ", "[]", "pid=", "port 1", "[4"}[r.IntN(8)]...)
+			}
+		}
+		for _, header := range []HeaderMode{HeaderCut, HeaderNone} {
+			want := map[string]int64{}
+			for l := range bytes.SplitSeq(in, []byte{'\n'}) {
+				want[string(appendArticle(nil, map[bool][]byte{true: Cut17(l), false: l}[header == HeaderCut]))]++
+			}
+			if len(in) == 0 || in[len(in)-1] == '\n' {
+				k := string(appendArticle(nil, nil))
+				if want[k]--; want[k] == 0 {
+					delete(want, k)
+				}
+			}
+			path := filepath.Join(t.TempDir(), "in.log")
+			if err := os.WriteFile(path, in, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, src := range []Source{{Name: path}, {Name: "-", Stdin: bytes.NewReader(in)}} {
+				agg := NewAggregator(Options{Header: header, Grouping: GroupExact, Masker: Masker{Article: true}, SkipOddities: true})
+				var ctr Counters
+				if _, errs := Collect(context.Background(), []Source{src}, agg, &ctr, 0); len(errs) > 0 {
+					t.Fatal(errs)
+				}
+				var out bytes.Buffer
+				if err := agg.WriteUniq(&out); err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int64{}
+				for l := range bytes.SplitSeq(bytes.TrimSuffix(out.Bytes(), []byte{'\n'}), []byte{'\n'}) {
+					if len(l) == 0 {
+						continue
+					}
+					var n int64
+					f := bytes.TrimLeft(l, " ")
+					sp := bytes.IndexByte(f, ' ')
+					fmt.Sscan(string(f[:sp]), &n)
+					got[string(f[sp+1:])] += n
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("round %d header %v src %s: got %v\nwant %v\nin %q", round, header, src.Name, got, want, in)
+				}
+			}
+		}
 	}
 }
