@@ -7,6 +7,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -93,26 +94,31 @@ func TestGolden(t *testing.T) {
 // timestamp and a PID.
 func readTree(t *testing.T, dir string, got map[string][]byte) {
 	t.Helper()
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+	walkFiles(t, dir, func(rel string, data []byte) {
+		if category, ok := strings.CutPrefix(path.Dir(rel), "spool/"); ok {
+			key := "spool/" + category + ".log"
+			got[key] = append(got[key], decompress(t, rel, data)...)
+			return
+		}
+		got[rel] = data
+	})
+}
+
+// walkFiles calls f with the slash-separated path (relative to dir) and
+// contents of every file under dir.
+func walkFiles(t *testing.T, dir string, f func(rel string, data []byte)) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, path)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(rel, "spool"+string(filepath.Separator)) {
-			category := filepath.Base(filepath.Dir(rel))
-			key := "spool/" + category + ".log"
-			got[key] = append(got[key], decompress(t, path, data)...)
-			return nil
-		}
-		got[filepath.ToSlash(rel)] = data
-		return nil
+		rel, _ := filepath.Rel(dir, p)
+		data, err := os.ReadFile(p)
+		f(filepath.ToSlash(rel), data)
+		return err
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("reading %s: %v (run go test -update to create golden files)", dir, err)
 	}
 }
 
@@ -161,7 +167,7 @@ func compareGolden(t *testing.T, want string, got map[string][]byte) {
 		return
 	}
 	wantFiles := map[string][]byte{}
-	readPlainTree(t, want, wantFiles)
+	walkFiles(t, want, func(rel string, data []byte) { wantFiles[rel] = data })
 	var names []string
 	for n := range got {
 		names = append(names, n)
@@ -183,22 +189,6 @@ func compareGolden(t *testing.T, want string, got map[string][]byte) {
 		case !bytes.Equal(g, w):
 			t.Errorf("%s differs from %s/%s:\n--- got\n%s\n--- want\n%s", n, want, n, clip(g), clip(w))
 		}
-	}
-}
-
-func readPlainTree(t *testing.T, dir string, out map[string][]byte) {
-	t.Helper()
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		data, err := os.ReadFile(path)
-		out[filepath.ToSlash(rel)] = data
-		return err
-	})
-	if err != nil {
-		t.Fatalf("reading golden files: %v (run go test -update to create them)", err)
 	}
 }
 
