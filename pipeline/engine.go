@@ -84,10 +84,11 @@ type Engine struct {
 	agg     *tally.Aggregator
 	selfIdx int
 
-	// eventMinute is the newest minute (unix seconds) seen on the event
-	// clock; lastEvent is the time lines without a timestamp are counted at.
-	eventMinute int64
-	lastEvent   time.Time
+	// lastEvent is the newest time seen on the event clock (lines without
+	// a timestamp count at it); advancedTo is the second the aggregator's
+	// clock was last advanced to.
+	lastEvent  time.Time
+	advancedTo int64
 
 	dropsSeen    []uint64 // per output, drops already counted
 	outputErrors uint64   // output errors not yet counted in a minute
@@ -296,8 +297,10 @@ func (e *Engine) advanceEventClock() {
 	if !e.cfg.EventClock {
 		return
 	}
-	if m := e.lastEvent.Unix() / 60; m > e.eventMinute {
-		e.eventMinute = m
+	// Every new second, so that a minute closes once its grace has
+	// passed, not only when the next minute begins.
+	if sec := e.lastEvent.Unix(); sec > e.advancedTo {
+		e.advancedTo = sec
 		e.emit(e.agg.Advance(e.lastEvent))
 	}
 }

@@ -276,3 +276,53 @@ func readFile(path string) (string, error) {
 	b, err := os.ReadFile(path)
 	return string(b), err
 }
+
+// Arrival clock: a minute closes on the tick after its end even when no
+// line arrives, and idle minutes get rows of zeros.
+func TestIdleMinutesGiveZeroRows(t *testing.T) {
+	m0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	clk := &clock{t: m0.Add(10 * time.Second)}
+	out := &collect{}
+	set, err := rules.Load("../examples/sshd/rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	ticks := make(chan time.Time)
+	controls := make(chan Control)
+	done := make(chan error, 1)
+	go func() { done <- e.Run(context.Background(), pr, controls, RunOptions{Ticks: ticks}) }()
+	io.WriteString(pw, "Nov 22 10:00:01 h sshd[1]: Accepted password for ann from 10.0.0.1 port 1 ssh2\n")
+	// Wait until the line is counted (a snapshot shows it), then forget
+	// the snapshot rows.
+	waitFor(t, func() bool {
+		c := Control{Kind: EmitNow, Done: make(chan error, 1)}
+		controls <- c
+		<-c.Done
+		return accepted(out.last("sshd")) == 1
+	})
+	out.mu.Lock()
+	out.rows = nil
+	out.mu.Unlock()
+	// Three minutes pass with no input.
+	ticks <- m0.Add(3*time.Minute + time.Second)
+	waitFor(t, func() bool { return len(out.lines("sshd")) == 3 })
+	got := out.lines("sshd")
+	want := map[time.Time]uint64{m0: 1, m0.Add(time.Minute): 0, m0.Add(2 * time.Minute): 0}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("rows %v, want %v", got, want)
+	}
+	for _, r := range out.rows {
+		if r.Partial {
+			t.Fatalf("closed minute %v marked partial", r.Minute)
+		}
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
