@@ -1,7 +1,6 @@
 package aireport
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -416,33 +415,58 @@ func (a *Aggregator) rankShards() ([]shardItem, []*keyTable) {
 	}
 	slices.Sort(names)
 	var tabs []*keyTable
-	var secs []int
-	var maxSeq, maxCount uint64
+	var secs, offs []int
+	off := 0
 	for k, n := range names {
 		for _, t := range a.cats[n].shards {
 			tabs = append(tabs, t)
 			secs = append(secs, k)
-			t.each(func(_ uint32, r *recHdr, _ []byte) {
-				maxSeq = max(maxSeq, uint64(r.seq))
-				maxCount = max(maxCount, uint64(r.count))
-			})
+			offs = append(offs, off)
+			off += t.n
 		}
 	}
+	// one goroutine per table (each worker's shard)
+	maxSeqs := make([]uint64, len(tabs))
+	maxCounts := make([]uint64, len(tabs))
+	var wg sync.WaitGroup
+	for ti, t := range tabs {
+		wg.Go(func() {
+			var ms, mc uint64
+			t.each(func(_ uint32, r *recHdr, _ []byte) {
+				ms = max(ms, uint64(r.seq))
+				mc = max(mc, uint64(r.count))
+			})
+			maxSeqs[ti], maxCounts[ti] = ms, mc
+		})
+	}
+	wg.Wait()
+	maxSeq, maxCount := slices.Max(append(maxSeqs, 0)), slices.Max(append(maxCounts, 0))
 	seqBits := bits.Len64(maxSeq)
 	secBits := bits.Len(uint(len(names) - 1))
 	cntBits := bits.Len64(maxCount)
 	fits := seqBits+secBits+cntBits <= 64
-	items := make([]shardItem, 0, total)
+	// each table's items are built and sorted by its own goroutine, then
+	// merged (keys are distinct: they hold the first line's position)
+	items := make([]shardItem, total)
+	runs := make([][]shardItem, len(tabs))
+	nbits := seqBits + secBits + cntBits
 	for ti, t := range tabs {
-		sec := uint64(secs[ti])
-		t.each(func(pos uint32, r *recHdr, _ []byte) {
-			var key uint64
+		wg.Go(func() {
+			sec := uint64(secs[ti])
+			its := items[offs[ti]:offs[ti]]
+			t.each(func(pos uint32, r *recHdr, _ []byte) {
+				var key uint64
+				if fits {
+					key = (maxCount-uint64(r.count))<<(seqBits+secBits) | sec<<seqBits | uint64(r.seq)
+				}
+				its = append(its, shardItem{key: key, ref: uint64(ti)<<32 | uint64(pos)})
+			})
 			if fits {
-				key = (maxCount-uint64(r.count))<<(seqBits+secBits) | sec<<seqBits | uint64(r.seq)
+				runs[ti] = radixSortItems(its, nbits)
 			}
-			items = append(items, shardItem{key: key, ref: uint64(ti)<<32 | uint64(pos)})
 		})
 	}
+	wg.Wait()
 	if !fits {
 		slices.SortFunc(items, func(x, y shardItem) int {
 			tx, _ := tabs[x.ref>>32].rec(uint32(x.ref))
@@ -451,7 +475,37 @@ func (a *Aggregator) rankShards() ([]shardItem, []*keyTable) {
 		})
 		return items, tabs
 	}
-	return radixSortItems(items, seqBits+secBits+cntBits), tabs
+	for len(runs) > 1 {
+		var next [][]shardItem
+		for i := 0; i < len(runs); i += 2 {
+			if i+1 == len(runs) {
+				next = append(next, runs[i])
+				continue
+			}
+			next = append(next, mergeItems(runs[i], runs[i+1]))
+		}
+		runs = next
+	}
+	if len(runs) == 0 {
+		return nil, tabs
+	}
+	return runs[0], tabs
+}
+
+// mergeItems merges two runs sorted by key into a new slice.
+func mergeItems(x, y []shardItem) []shardItem {
+	out := make([]shardItem, 0, len(x)+len(y))
+	for len(x) > 0 && len(y) > 0 {
+		if y[0].key < x[0].key {
+			out = append(out, y[0])
+			y = y[1:]
+		} else {
+			out = append(out, x[0])
+			x = x[1:]
+		}
+	}
+	out = append(out, x...)
+	return append(out, y...)
 }
 
 // radixSortItems sorts items by key, of which only the low nbits may be
@@ -495,18 +549,38 @@ func radixSortItems(items []shardItem, nbits int) []shardItem {
 // writeUniqShards is WriteUniq for the fast path.
 func (a *Aggregator) writeUniqShards(w io.Writer) error {
 	items, tabs := a.rankShards()
-	bw := bufio.NewWriterSize(w, 256<<10)
-	for i := range items {
-		it := &items[i]
-		r, key := tabs[it.ref>>32].rec(uint32(it.ref))
-		line := appendCount(bw.AvailableBuffer(), r.count)
-		line = append(line, key...)
-		line = append(line, '\n')
-		if _, err := bw.Write(line); err != nil {
-			return err
+	// rounds of nw segments formatted in parallel, written in order
+	const per = 16 << 10
+	nw := runtime.GOMAXPROCS(0)
+	bufs := make([][]byte, nw)
+	for base := 0; base < len(items); base += nw * per {
+		var wg sync.WaitGroup
+		for g := range bufs {
+			lo := min(base+g*per, len(items))
+			hi := min(lo+per, len(items))
+			wg.Go(func() {
+				b := bufs[g][:0]
+				for i := lo; i < hi; i++ {
+					it := &items[i]
+					r, key := tabs[it.ref>>32].rec(uint32(it.ref))
+					b = appendCount(b, r.count)
+					b = append(b, key...)
+					b = append(b, '\n')
+				}
+				bufs[g] = b
+			})
+		}
+		wg.Wait()
+		for _, b := range bufs {
+			if len(b) == 0 {
+				continue
+			}
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
 		}
 	}
-	return bw.Flush()
+	return nil
 }
 
 // settleShards moves the fast path's shard tables into the categories'
