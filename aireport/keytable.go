@@ -34,7 +34,7 @@ type recHdr struct {
 
 const (
 	recHdrSize = int(unsafe.Sizeof(recHdr{}))
-	kBlockBits = 20 // arena block size 1 MiB
+	kBlockBits = 22 // arena block size 4 MiB (room for huge pages)
 	kBlock     = 1 << kBlockBits
 	kPosBits   = kBlockBits - 3 // positions are multiples of 8
 	maxBlocks  = 1 << (32 - kPosBits)
@@ -111,7 +111,9 @@ func (t *keyTable) store(key []byte, seq, n int64) uint32 {
 		if len(t.blocks) >= maxBlocks {
 			panic("aireport: over 32 GiB of distinct lines in one section")
 		}
-		t.blocks = append(t.blocks, make([]byte, 0, size))
+		nb := make([]byte, 0, size)
+		adviseHuge(unsafe.Pointer(unsafe.SliceData(nb)), size)
+		t.blocks = append(t.blocks, nb)
 		bi++
 	}
 	b := t.blocks[bi]
@@ -127,6 +129,7 @@ func (t *keyTable) store(key []byte, seq, n int64) uint32 {
 func (t *keyTable) grow() {
 	old := t.slots
 	t.slots = make([]uint64, 2*len(old))
+	adviseHuge(unsafe.Pointer(unsafe.SliceData(t.slots)), 8*len(t.slots))
 	t.shift--
 	mask := uint32(len(t.slots) - 1)
 	for _, s := range old {

@@ -104,6 +104,11 @@ func (sw *shardWorker) mapped(ctx context.Context, mj *mapJobs, ctr *Counters) {
 		}
 		ctr.Lines.Add(sw.lines - lines)
 		ctr.Bytes.Add(int64(len(b)))
+		if k < mj.nch {
+			// the chunk's own page-aligned range (its lines may start
+			// before it and end after it: those pages fault in again)
+			dropPages(mj.body[k*mapChunk : min((k+1)*mapChunk, int64(len(mj.body)))])
+		}
 	}
 }
 

@@ -1,5 +1,7 @@
-//go:build !(linux || darwin || freebsd)
+//go:build !linux
 
 package aireport
 
 func mapFile(*Source) ([]byte, func(), bool) { return nil, nil, false }
+
+func dropPages([]byte) {}

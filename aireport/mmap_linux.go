@@ -1,5 +1,3 @@
-//go:build linux || darwin || freebsd
-
 package aireport
 
 import (
@@ -34,4 +32,13 @@ func mapFile(src *Source) (data []byte, unmap func(), ok bool) {
 		return nil, nil, false
 	}
 	return data, func() { syscall.Munmap(data) }, true
+}
+
+// dropPages unmaps the pages of b (part of a file mapping that has been
+// counted) so that they do not add up in the resident set; the data stays
+// in the page cache, and a later access maps it again.
+func dropPages(b []byte) {
+	if len(b) > 0 {
+		syscall.Madvise(b, syscall.MADV_DONTNEED)
+	}
 }
