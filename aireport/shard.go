@@ -549,17 +549,18 @@ func radixSortItems(items []shardItem, nbits int) []shardItem {
 // writeUniqShards is WriteUniq for the fast path.
 func (a *Aggregator) writeUniqShards(w io.Writer) error {
 	items, tabs := a.rankShards()
-	// rounds of nw segments formatted in parallel, written in order
+	// rounds of nw segments formatted in parallel, written in order while
+	// the next round is formatted
 	const per = 16 << 10
 	nw := runtime.GOMAXPROCS(0)
-	bufs := make([][]byte, nw)
-	for base := 0; base < len(items); base += nw * per {
-		var wg sync.WaitGroup
-		for g := range bufs {
+	bufs := [2][][]byte{make([][]byte, nw), make([][]byte, nw)}
+	var wg sync.WaitGroup
+	format := func(set [][]byte, base int) {
+		for g := range set {
 			lo := min(base+g*per, len(items))
 			hi := min(lo+per, len(items))
 			wg.Go(func() {
-				b := bufs[g][:0]
+				b := set[g][:0]
 				for i := lo; i < hi; i++ {
 					it := &items[i]
 					r, key := tabs[it.ref>>32].rec(uint32(it.ref))
@@ -567,11 +568,12 @@ func (a *Aggregator) writeUniqShards(w io.Writer) error {
 					b = append(b, key...)
 					b = append(b, '\n')
 				}
-				bufs[g] = b
+				set[g] = b
 			})
 		}
-		wg.Wait()
-		for _, b := range bufs {
+	}
+	write := func(set [][]byte) error {
+		for _, b := range set {
 			if len(b) == 0 {
 				continue
 			}
@@ -579,6 +581,22 @@ func (a *Aggregator) writeUniqShards(w io.Writer) error {
 				return err
 			}
 		}
+		return nil
+	}
+	round := 0
+	for base := 0; base < len(items); base += nw * per {
+		format(bufs[round&1], base)
+		if round > 0 {
+			if err := write(bufs[(round-1)&1]); err != nil {
+				wg.Wait()
+				return err
+			}
+		}
+		wg.Wait()
+		round++
+	}
+	if round > 0 {
+		return write(bufs[(round-1)&1])
 	}
 	return nil
 }
