@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -33,18 +34,27 @@ func (e *Engine) runLockstep(ctx context.Context, in io.Reader, controls <-chan 
 		if stopped || ackErr != nil {
 			return
 		}
+		// Reply first, then count, inside the same critical section: rsyslog
+		// prepares the next line while this one is counted, instead of
+		// waiting for it (the round trip, not the counting, sets the pace).
+		// A stop waits for the lock, so a confirmed line is always counted
+		// before the final checkpoint or flush; a crash loses it exactly as
+		// it loses the other lines counted since the last checkpoint. A
+		// reply that fails leaves the line uncounted: rsyslog re-sends it.
+		if opt.Ack != nil {
+			if err := opt.Ack(lineCount(c)); err != nil {
+				ackErr = fmt.Errorf("pipeline: confirm: %w", err)
+				close(failed)
+				reader.put(c.data)
+				return
+			}
+		}
 		e.inline.classify(&e.scratch, c)
 		e.applyBatch(&e.scratch)
 		if cp != nil {
 			cp.dirty = true
 		}
 		reader.put(c.data)
-		if opt.Ack != nil {
-			if err := opt.Ack(len(e.scratch.lines)); err != nil {
-				ackErr = fmt.Errorf("pipeline: confirm: %w", err)
-				close(failed)
-			}
-		}
 	}
 	readErr := make(chan error, 1)
 	go func() { readErr <- reader.run() }()
@@ -97,4 +107,16 @@ loop:
 	// Unless it hit EOF, the reader may be blocked in Read on a stdin that
 	// never closes; it is abandoned on purpose (the process is about to exit).
 	return err
+}
+
+// lineCount is how many lines classify will find in c.
+func lineCount(c chunk) int {
+	if c.truncated {
+		return 1
+	}
+	n := bytes.Count(c.data, []byte{'\n'})
+	if len(c.data) > 0 && c.data[len(c.data)-1] != '\n' {
+		n++ // the last line at EOF has no newline
+	}
+	return n
 }

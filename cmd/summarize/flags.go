@@ -74,7 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.spoolAge, "spool-max-age", time.Hour, "rotate a spool file after this long")
 	fs.DurationVar(&o.closeWait, "close-timeout", 500*time.Millisecond, "at exit, how long outputs may take to deliver what they hold")
 	fs.StringVar(&o.logLevel, "log-level", "info", "stderr log level: debug, info, warn, error")
-	fs.BoolVar(&o.confirm, "confirm", false, "omprog confirmMessages=\"on\": write OK at start and one reply per line once it is counted; nothing else on stdout")
+	fs.BoolVar(&o.confirm, "confirm", false, "omprog confirmMessages=\"on\": write OK at start and one reply per line (the line is counted before the next is read); nothing else on stdout")
 	fs.BoolVar(&o.transactions, "transactions", false, "omprog useTransactions=\"on\": strip the transaction marks (and answer them with --confirm)")
 	fs.StringVar(&o.beginMark, "begin-mark", "BEGIN TRANSACTION", "omprog beginTransactionMark (no spaces can be passed through omprog's binary=; see docs/rsyslog.md)")
 	fs.StringVar(&o.commitMark, "commit-mark", "COMMIT TRANSACTION", "omprog commitTransactionMark")
