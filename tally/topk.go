@@ -291,6 +291,13 @@ func decodeTopK(d *decoder) (*TopK, error) {
 		sum += e.count
 		es = append(es, e)
 	}
+	// Every Add raises exactly one counter by n (space-saving), so the
+	// counters never add up to more than the total; a sketch claiming so
+	// is corrupt and would report a negative "other".
+	if sum > total {
+		d.fail("counters sum to %d, more than the total %d", sum, total)
+		return nil, d.err
+	}
 	clear(t.index)
 	t.load(es)
 	t.total = total
