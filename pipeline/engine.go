@@ -175,55 +175,59 @@ func (e *Engine) applyBatch(b *batch) {
 		l := &b.lines[i]
 		matched := b.rules[prevRules:l.rulesEnd]
 		prevRules = l.rulesEnd
-		at := e.lineTime(l.at)
-		self := e.self(at)
-		if self == nil { // late on the event clock: the aggregator counts it
-			if l.cat >= 0 {
-				e.agg.Window(int(l.cat), at)
-			}
-			key, num = e.skipActions(b, l, matched, key, num)
-			continue
-		}
-		self.Lines++
-		if l.flags&lineMalformed != 0 {
-			self.Counters[selfMalformed]++
-		}
-		if l.flags&lineTooLong != 0 {
-			self.Counters[selfTooLong]++
-		}
-		if l.flags&lineEmpty != 0 {
-			e.advanceEventClock()
-			continue
-		}
-		line := b.chunk.data[l.start:l.end]
-		if l.cat < 0 {
-			self.Counters[selfUncategorized]++
-			e.spool(UncategorizedSpool, line, self)
-			e.advanceEventClock()
-			continue
-		}
-		w := e.agg.Window(int(l.cat), at)
-		w.Lines++
-		category := e.set.Categories[l.cat]
-		switch {
-		case len(matched) == 0:
-			w.Unknown++
-			self.Unknown++
-			if category.Unknown == rules.UnknownSpool {
-				e.spool(category.Name, line, self)
-			}
-		case category.Rules[matched[0]].Ignore:
-			w.Ignored++
-			self.Ignored++
-		default:
-			w.Matched++
-			self.Matched++
-		}
-		for _, ri := range matched {
-			key, num = e.apply(w, category.Rules[ri], b, key, num)
-		}
+		key, num = e.countLine(b, l, matched, key, num)
 		e.advanceEventClock()
 	}
+}
+
+// countLine counts one classified line and returns the batch positions of
+// the next line's keys and numbers.
+func (e *Engine) countLine(b *batch, l *lineResult, matched []int32, key, num int) (int, int) {
+	at := e.lineTime(l.at)
+	self := e.self(at)
+	if self == nil { // late on the event clock: the aggregator counts it
+		if l.cat >= 0 {
+			e.agg.Window(int(l.cat), at)
+		}
+		return e.skipActions(b, l, matched, key, num)
+	}
+	self.Lines++
+	if l.flags&lineMalformed != 0 {
+		self.Counters[selfMalformed]++
+	}
+	if l.flags&lineTooLong != 0 {
+		self.Counters[selfTooLong]++
+	}
+	if l.flags&lineEmpty != 0 {
+		return key, num
+	}
+	line := b.chunk.data[l.start:l.end]
+	if l.cat < 0 {
+		self.Counters[selfUncategorized]++
+		e.spool(UncategorizedSpool, line, self)
+		return key, num
+	}
+	w := e.agg.Window(int(l.cat), at)
+	w.Lines++
+	category := e.set.Categories[l.cat]
+	switch {
+	case len(matched) == 0:
+		w.Unknown++
+		self.Unknown++
+		if category.Unknown == rules.UnknownSpool {
+			e.spool(category.Name, line, self)
+		}
+	case category.Rules[matched[0]].Ignore:
+		w.Ignored++
+		self.Ignored++
+	default:
+		w.Matched++
+		self.Matched++
+	}
+	for _, ri := range matched {
+		key, num = e.apply(w, category.Rules[ri], b, key, num)
+	}
+	return key, num
 }
 
 // apply performs one matched rule's actions on the window, consuming the
