@@ -173,7 +173,7 @@ func (w *wiring) reopen(log *slog.Logger) {
 // close closes every output, spool last, logging what could not be
 // delivered.
 func (w *wiring) close(log *slog.Logger) {
-	deadline := time.Now()
+	start := time.Now()
 	for _, o := range w.outputs {
 		if err := o.Close(); err != nil {
 			log.Error("close failed", "err", err)
@@ -189,5 +189,5 @@ func (w *wiring) close(log *slog.Logger) {
 			log.Error("close failed", "err", err)
 		}
 	}
-	log.Debug("outputs closed", "took", time.Since(deadline))
+	log.Debug("outputs closed", "took", time.Since(start))
 }
