@@ -55,20 +55,26 @@ func (t *keyTable) rec(pos uint32) (*recHdr, []byte) {
 	return h, b[o+recHdrSize : o+recHdrSize+int(h.ln)]
 }
 
-// home is the first slot to probe for hash h (touched ahead of insert to
-// overlap cache misses).
+// home is the first slot to probe for hash h.
 func (t *keyTable) home(h uint64) uint32 { return uint32(h>>32) >> t.shift }
 
-// peek loads the record that the home slot of h points to, if any, so
-// that its cache miss overlaps others (see shardWorker.flush).
-func (t *keyTable) peek(h uint64) uint32 {
+// prefetchSlot starts loading the home slot of h (see prefetch): a batch
+// of lines prefetches its slots, then its records, then inserts, so the
+// cache misses of a batch overlap.
+func (t *keyTable) prefetchSlot(h uint64) {
+	prefetch(uintptr(unsafe.Pointer(&t.slots[t.home(h)])))
+}
+
+// prefetchRecord starts loading the record that the home slot of h points
+// to, if any.
+func (t *keyTable) prefetchRecord(h uint64) {
 	s := t.slots[t.home(h)]
 	if s == 0 || uint32(s>>32) != uint32(h>>32) {
-		return 0
+		return
 	}
 	pos := uint32(s)
 	b := t.blocks[pos>>kPosBits]
-	return uint32(b[int(pos&(1<<kPosBits-1))<<3])
+	prefetch(uintptr(unsafe.Pointer(&b[int(pos&(1<<kPosBits-1))<<3])))
 }
 
 // insert counts key (with hash h) n times; seq is the position of the

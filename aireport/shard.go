@@ -44,7 +44,6 @@ type shardWorker struct {
 	cut    bool
 	lines  int64
 	long   int64
-	touch  uint32
 	keys   [batchSize][]byte
 	hs     [batchSize]uint64
 	seqs   [batchSize]int64
@@ -154,7 +153,6 @@ func (a *Aggregator) readSharded(ctx context.Context, src *Source, ctr *Counters
 	for _, sw := range workers {
 		n += sw.lines
 		c.longLine += sw.long
-		a.touch += uint64(sw.touch)
 	}
 	c.lines += n
 	return n, err
@@ -283,7 +281,7 @@ func (sw *shardWorker) block(blk seqBlock) {
 		}
 		k := sw.nbatch
 		sw.keys[k], sw.hs[k], sw.seqs[k] = key, h, lseq
-		sw.touch += uint32(sw.tab.slots[sw.tab.home(h)])
+		sw.tab.prefetchSlot(h)
 		sw.nbatch++
 		if sw.nbatch == batchSize {
 			sw.flush()
@@ -317,7 +315,7 @@ func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
 func (sw *shardWorker) flush() {
 	for i := range sw.nbatch {
-		sw.touch += sw.tab.peek(sw.hs[i])
+		sw.tab.prefetchRecord(sw.hs[i])
 	}
 	for i := range sw.nbatch {
 		sw.tab.insert(sw.hs[i], sw.keys[i], sw.seqs[i], 1)
@@ -366,12 +364,12 @@ func (sw *shardWorker) records(m []byte) {
 			seq := int64(binary.LittleEndian.Uint64(m[8:]))
 			ln := int(binary.LittleEndian.Uint32(m[16:]))
 			keys[n], hs[n], seqs[n] = m[20:20+ln], h, seq
-			sw.touch += uint32(t.slots[t.home(h)])
+			t.prefetchSlot(h)
 			m = m[20+ln:]
 			n++
 		}
 		for i := range n {
-			sw.touch += t.peek(hs[i])
+			t.prefetchRecord(hs[i])
 		}
 		for i := range n {
 			t.insert(hs[i], keys[i], seqs[i], 1)

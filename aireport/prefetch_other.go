@@ -1,0 +1,6 @@
+//go:build !amd64
+
+package aireport
+
+// prefetch is a hint only; without an assembly version it does nothing.
+func prefetch(addr uintptr) {}
