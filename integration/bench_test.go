@@ -36,11 +36,18 @@ func TestBenchRsyslog(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("LOGTALLY_BENCH_ROUNDS")); err == nil && v > 0 {
 		rounds = v
 	}
-	// rates[confirm][trivial] over the rounds; the machine is shared, so
-	// the children alternate and the medians are compared.
-	rates := map[bool]map[bool][]float64{true: {}, false: {}}
+	// The machine is shared and its speed drifts within minutes, so each
+	// round runs the two children back to back, in alternating order, and
+	// the ratio is taken per round; the median of those ratios is the
+	// figure, with their range to show the noise.
+	type result struct{ rate, cpu float64 }
+	runs := map[bool]map[bool][]result{true: {}, false: {}}
+	ratios := map[bool][]float64{}
 	for round := range rounds {
 		for _, confirm := range []bool{true, false} {
+			if only := os.Getenv("LOGTALLY_BENCH_CONFIRM"); only != "" && only != onOff(confirm) {
+				continue
+			}
 			n := 300000
 			if !confirm {
 				n = 2000000
@@ -51,30 +58,51 @@ func TestBenchRsyslog(t *testing.T) {
 					n *= 6
 				}
 			}
-			for _, trivial := range []bool{true, false} {
+			order := []bool{true, false}
+			if round%2 == 1 {
+				order = []bool{false, true}
+			}
+			got := map[bool]float64{}
+			for _, trivial := range order {
 				name := fmt.Sprintf("round=%d/confirm=%v/trivial=%v", round, confirm, trivial)
 				t.Run(name, func(t *testing.T) {
-					rate := benchOnce(t, ok, confirm, trivial, n)
-					rates[confirm][trivial] = append(rates[confirm][trivial], rate)
-					t.Logf("%s: %d lines, %.0f msg/s", name, n, rate)
+					rate, cpu := benchOnce(t, ok, confirm, trivial, n)
+					runs[confirm][trivial] = append(runs[confirm][trivial], result{rate, cpu})
+					got[trivial] = rate
+					t.Logf("%s: %d lines, %.0f msg/s, child CPU %.1f µs/msg", name, n, rate, cpu)
 				})
+			}
+			if got[true] > 0 && got[false] > 0 {
+				ratios[confirm] = append(ratios[confirm], got[false]/got[true])
 			}
 		}
 	}
-	fmt.Printf("\nrsyslog → omprog → child, example config, %d CPUs, median of %d rounds\n", numCPU(), rounds)
-	fmt.Printf("%-14s %16s %16s %8s\n", "confirmations", "trivial child", "summarize", "ratio")
+	fmt.Printf("\nrsyslog → omprog → child, example config, %d CPUs, %d rounds (medians; ratio: median of the per-round ratios, min–max)\n", numCPU(), rounds)
+	fmt.Printf("%-14s %14s %14s %8s %14s %18s\n", "confirmations", "trivial child", "summarize", "ratio", "ratio range", "CPU µs/msg (t/s)")
 	for _, confirm := range []bool{true, false} {
-		label := "off"
-		if confirm {
-			label = "on"
+		if len(ratios[confirm]) == 0 {
+			continue
 		}
-		tr, su := median(rates[confirm][true]), median(rates[confirm][false])
-		ratio := 0.0
-		if tr > 0 {
-			ratio = su / tr
+		field := func(trivial bool, f func(result) float64) float64 {
+			var v []float64
+			for _, r := range runs[confirm][trivial] {
+				v = append(v, f(r))
+			}
+			return median(v)
 		}
-		fmt.Printf("%-14s %12.0f/s   %12.0f/s   %6.1f%%\n", label, tr, su, 100*ratio)
+		rate := func(r result) float64 { return r.rate }
+		cpu := func(r result) float64 { return r.cpu }
+		fmt.Printf("%-14s %12.0f/s %12.0f/s %7.1f%% %6.0f%%–%.0f%% %9.1f / %.1f\n", onOff(confirm),
+			field(true, rate), field(false, rate), 100*median(ratios[confirm]),
+			100*slices.Min(ratios[confirm]), 100*slices.Max(ratios[confirm]), field(true, cpu), field(false, cpu))
 	}
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 func median(v []float64) float64 {
@@ -89,7 +117,7 @@ func median(v []float64) float64 {
 // benchOnce runs one rsyslogd with the example config and one child, and
 // returns the messages per second from the first line sent to the last
 // line seen by the child.
-func benchOnce(t *testing.T, ok string, confirm, trivial bool, n int) float64 {
+func benchOnce(t *testing.T, ok string, confirm, trivial bool, n int) (rate, cpuPerMsg float64) {
 	s := setup{confirmOff: !confirm}
 	if args := os.Getenv("LOGTALLY_BENCH_ARGS"); args != "" && !trivial {
 		s.extraArgs = strings.Fields(args)
@@ -111,6 +139,10 @@ func benchOnce(t *testing.T, ok string, confirm, trivial bool, n int) float64 {
 	waitFor(t, 30*time.Second, "child started", func() (bool, string) {
 		return d.childPID() != 0, "no child"
 	})
+	// the child's CPU per message (its own cost, apart from the round trips)
+	child := d.childPID()
+	cpu0 := cpuTime(child)
+	perMsg := func() float64 { return (cpuTime(child) - cpu0).Seconds() * 1e6 / float64(n) }
 	start := time.Now()
 	go d.stream(n)
 	if trivial {
@@ -118,7 +150,7 @@ func benchOnce(t *testing.T, ok string, confirm, trivial bool, n int) float64 {
 			_, err := os.Stat(doneFile)
 			return err == nil, "not done"
 		})
-		return float64(n) / time.Since(start).Seconds()
+		return float64(n) / time.Since(start).Seconds(), perMsg()
 	}
 	// summarize: watch the bytes it has read (/proc/PID/io) and take the
 	// time they last grew as the end, then ask once (SIGUSR1) whether all
@@ -139,7 +171,7 @@ func benchOnce(t *testing.T, ok string, confirm, trivial bool, n int) float64 {
 		got := total(d.summaries(), pipeline.SelfCategory, "lines")
 		return got >= uint64(n)+1, fmt.Sprintf("%d lines", got)
 	})
-	return float64(n) / end.Sub(start).Seconds()
+	return float64(n) / end.Sub(start).Seconds(), perMsg()
 }
 
 // stream sends n lines over one TCP connection, cycling a prepared mix.
@@ -180,6 +212,25 @@ func firstField(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// cpuTime is the user+system CPU time of process pid so far (all its
+// threads), from /proc/PID/stat; 0 when it cannot be read.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// fields after the command name, which may contain spaces: state is
+	// field 3, utime and stime are fields 14 and 15 (clock ticks, 100/s)
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 func numCPU() int {

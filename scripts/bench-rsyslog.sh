@@ -9,6 +9,7 @@
 #   LOGTALLY_BENCH_LINES=N   lines per run with confirmations (6N without);
 #                            default 300000
 #   LOGTALLY_BENCH_ARGS=...  extra summarize flags (e.g. "--workers 1")
+#   LOGTALLY_BENCH_CONFIRM=on|off  only that half
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
