@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -17,29 +18,50 @@ import (
 	"github.com/logtally/logtally/aireport/rulefile"
 )
 
-var update = flag.Bool("update", false, "regenerate testdata/aireport-ga/labelled.tsv")
+var update = flag.Bool("update", false, "regenerate testdata/aireport-ga/labelled.tsv and heldout.tsv")
 
-const gaFile = "../testdata/aireport-ga/labelled.tsv"
+const (
+	gaFile      = "../testdata/aireport-ga/labelled.tsv"
+	gaHeldOut   = "../testdata/aireport-ga/heldout.tsv"
+	gaHeldLines = 3000
+	gaHeldSeed  = 11
+)
 
 // gaMin is the grouping accuracy the default configuration must keep on
-// the labelled set (docs/aireport.md reports the measured value).
+// the labelled (tuning) set (docs/aireport.md reports the measured value).
 const gaMin = 0.92
+
+// gaHeldOutMin is the floor on the held-out set. It was set after the
+// first measurement (0.7343), at that minus 0.03 rounded down; the masks
+// and the Drain parameters were not tuned on this set (and must not be: it
+// is there to give an honest number).
+const gaHeldOutMin = 0.70
 
 type labelledLine struct{ label, line string }
 
 func loadLabelled(t testing.TB) []labelledLine {
+	return loadSet(t, gaFile, func(buf *bytes.Buffer) error { return corpus.WriteLabelled(buf, 4000, 7) })
+}
+
+func loadHeldOut(t testing.TB) []labelledLine {
+	return loadSet(t, gaHeldOut, func(buf *bytes.Buffer) error { return corpus.WriteHeldOut(buf, gaHeldLines, gaHeldSeed) })
+}
+
+// loadSet reads a labelled file, first regenerating it with gen under
+// -update.
+func loadSet(t testing.TB, file string, gen func(*bytes.Buffer) error) []labelledLine {
 	if *update {
 		var buf bytes.Buffer
-		if err := corpus.WriteLabelled(&buf, 4000, 7); err != nil {
+		if err := gen(&buf); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(gaFile, buf.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f, err := os.Open(gaFile)
+	f, err := os.Open(file)
 	if err != nil {
-		t.Fatalf("%v (run go test -run TestGroupingAccuracy -update ./aireport)", err)
+		t.Fatalf("%v (run go test -run TestGroupingAccuracy ./aireport -update)", err)
 	}
 	defer f.Close()
 	var out []labelledLine
@@ -95,14 +117,21 @@ func predict(t testing.TB, lines []labelledLine, opt aireport.Options) []string 
 
 // TestGroupingAccuracy prints the grouping accuracy of the default
 // configuration (built-in masks + Drain) and of the alternatives on the
-// labelled set, and fails when the default drops below gaMin.
+// tuning set (labelled.tsv, on which the masks and the Drain parameters
+// were chosen) and on the held-out set (heldout.tsv, other daemons, not
+// tuned on), and fails when the default drops below gaMin or gaHeldOutMin.
 //
 //	go test -count=1 -run TestGroupingAccuracy -v ./aireport
 func TestGroupingAccuracy(t *testing.T) {
-	lines := loadLabelled(t)
-	truth := make([]string, len(lines))
-	for i, l := range lines {
-		truth[i] = l.label
+	sets := []struct {
+		name   string
+		file   string
+		lines  []labelledLine
+		events int
+		min    float64
+	}{
+		{"tuning set", gaFile, loadLabelled(t), corpus.LabelledTemplates(), gaMin},
+		{"held-out set", gaHeldOut, loadHeldOut(t), corpus.HeldOutTemplates(), gaHeldOutMin},
 	}
 	configs := []struct {
 		name string
@@ -114,32 +143,44 @@ func TestGroupingAccuracy(t *testing.T) {
 		{"no masks + Drain", aireport.Options{Drain: drain.Default}},
 	}
 	var report strings.Builder
-	fmt.Fprintf(&report, "grouping accuracy on %s (%d lines, %d events):\n", filepath.Base(gaFile), len(lines), corpus.LabelledTemplates())
-	var def float64
-	for i, c := range configs {
-		pred := predict(t, lines, c.opt)
-		ga, wrong := groupingAccuracy(pred, truth)
-		groups := map[string]bool{}
-		for _, p := range pred {
-			groups[p] = true
+	for _, set := range sets {
+		truth := make([]string, len(set.lines))
+		for i, l := range set.lines {
+			truth[i] = l.label
 		}
-		fmt.Fprintf(&report, "  GA %.4f  %5d groups  %s\n", ga, len(groups), c.name)
-		if i == 0 {
-			def = ga
-			for label, n := range wrong {
-				t.Logf("default config: %d lines of event %s grouped wrong", n, label)
+		fmt.Fprintf(&report, "grouping accuracy on the %s, %s (%d lines, %d events):\n", set.name, filepath.Base(set.file), len(set.lines), set.events)
+		var def float64
+		for i, c := range configs {
+			pred := predict(t, set.lines, c.opt)
+			ga, wrong := groupingAccuracy(pred, truth)
+			groups := map[string]bool{}
+			for _, p := range pred {
+				groups[p] = true
+			}
+			fmt.Fprintf(&report, "  GA %.4f  %5d groups  %s\n", ga, len(groups), c.name)
+			if i == 0 {
+				def = ga
+				labels := make([]string, 0, len(wrong))
+				for label := range wrong {
+					labels = append(labels, label)
+				}
+				sort.Strings(labels)
+				for _, label := range labels {
+					t.Logf("%s, default config: %d lines of event %s grouped wrong", set.name, wrong[label], label)
+				}
 			}
 		}
-	}
-	fmt.Fprintf(&report, "  similarity threshold sweep (builtin masks, depth %d):", drain.Default.Depth)
-	for _, st := range []float64{0.4, 0.5, 0.6, 0.7, 0.8} {
-		cfg := drain.Default
-		cfg.SimThreshold = st
-		ga, _ := groupingAccuracy(predict(t, lines, aireport.Options{Masker: aireport.Masker{Builtin: true}, Drain: cfg}), truth)
-		fmt.Fprintf(&report, " %.1f→%.4f", st, ga)
+		fmt.Fprintf(&report, "  similarity threshold sweep (builtin masks, depth %d):", drain.Default.Depth)
+		for _, st := range []float64{0.4, 0.5, 0.6, 0.7, 0.8} {
+			cfg := drain.Default
+			cfg.SimThreshold = st
+			ga, _ := groupingAccuracy(predict(t, set.lines, aireport.Options{Masker: aireport.Masker{Builtin: true}, Drain: cfg}), truth)
+			fmt.Fprintf(&report, " %.1f→%.4f", st, ga)
+		}
+		report.WriteString("\n")
+		if def < set.min {
+			t.Errorf("grouping accuracy on the %s %.4f < %.2f", set.name, def, set.min)
+		}
 	}
 	t.Log("\n" + report.String())
-	if def < gaMin {
-		t.Errorf("grouping accuracy %.4f < %.2f", def, gaMin)
-	}
 }

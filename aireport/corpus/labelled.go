@@ -133,7 +133,9 @@ func fill(r *rand.Rand, msg string) string {
 		case "ts":
 			fmt.Fprintf(&b, "2026/11/22 %02d:%02d:%02d", r.IntN(24), r.IntN(60), r.IntN(60))
 		default:
-			panic("corpus: unknown field " + msg[i:j+1])
+			if !fillHeldOut(r, &b, msg[i+1:j]) {
+				panic("corpus: unknown field " + msg[i:j+1])
+			}
 		}
 		msg = msg[j+1:]
 	}
@@ -143,23 +145,7 @@ func fill(r *rand.Rand, msg string) string {
 // RSYSLOG_TraditionalFileFormat lines, template popularity skewed (a few
 // frequent events, a long tail), every template at least once.
 func WriteLabelled(w io.Writer, n int, seed uint64) error {
-	r := rand.New(rand.NewPCG(seed, seed+1))
-	for i := 0; i < n; i++ {
-		k := i
-		if i >= len(labelled) {
-			k = int(float64(len(labelled)) * r.Float64() * r.Float64())
-		}
-		t := labelled[k]
-		tag := fmt.Sprintf("%s[%d]", t.prog, 100+r.IntN(60000))
-		if t.prog == "kernel" {
-			tag = "kernel"
-		}
-		line := fmt.Sprintf("Nov 22 %02d:%02d:%02d host%d %s: %s", i/3600%24, i/60%60, i%60, r.IntN(5), tag, fill(r, t.msg))
-		if _, err := fmt.Fprintf(w, "%s\t%s\n", t.id, line); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeSet(w, labelled, n, seed)
 }
 
 // LabelledTemplates is the number of distinct event ids.
