@@ -7,7 +7,9 @@
 #
 # usage: scripts/bench-rsyslog.sh [ROUNDS]
 #   LOGTALLY_BENCH_LINES=N   lines per run with confirmations (6N without);
-#                            default 300000
+#                            default 150000 (below the example queue's
+#                            high watermark: longer streams measure
+#                            rsyslog's disk queue, not the child)
 #   LOGTALLY_BENCH_ARGS=...  extra summarize flags (e.g. "--workers 1")
 #   LOGTALLY_BENCH_CONFIRM=on|off  only that half
 set -euo pipefail
