@@ -47,10 +47,14 @@ func newKeyTable(log2 uint32) *keyTable {
 	return t
 }
 
+// at returns the arena block holding the record at pos and its offset.
+func (t *keyTable) at(pos uint32) ([]byte, int) {
+	return t.blocks[pos>>kPosBits], int(pos&(1<<kPosBits-1)) << 3
+}
+
 // rec returns the header and key of the record at pos.
 func (t *keyTable) rec(pos uint32) (*recHdr, []byte) {
-	b := t.blocks[pos>>kPosBits]
-	o := int(pos&(1<<kPosBits-1)) << 3
+	b, o := t.at(pos)
 	h := (*recHdr)(unsafe.Pointer(&b[o]))
 	return h, b[o+recHdrSize : o+recHdrSize+int(h.ln)]
 }
@@ -72,9 +76,8 @@ func (t *keyTable) prefetchRecord(h uint64) {
 	if s == 0 || uint32(s>>32) != uint32(h>>32) {
 		return
 	}
-	pos := uint32(s)
-	b := t.blocks[pos>>kPosBits]
-	prefetch(uintptr(unsafe.Pointer(&b[int(pos&(1<<kPosBits-1))<<3])))
+	b, o := t.at(uint32(s))
+	prefetch(uintptr(unsafe.Pointer(&b[o])))
 }
 
 // insert counts key (with hash h) n times; seq is the position of the
