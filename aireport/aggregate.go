@@ -116,9 +116,8 @@ type Aggregator struct {
 	last    *category
 	src     *Source
 	hseed   maphash.Seed
-	seq     int64  // lines added
-	touch   uint64 // sink for the batched slot loads (see addBlock)
-	seqBase int64  // bytes read before the current block (fast path)
+	seq     int64 // lines added
+	seqBase int64 // bytes read before the current block (fast path)
 	buf     []byte
 	text    []byte
 	keybuf  []byte
