@@ -201,13 +201,10 @@ func stalled(t *testing.T, d *daemon, last time.Time, read uint64) {
 		return
 	}
 	held := "nothing in the action queue's disk files"
-	if b, err := os.ReadFile(filepath.Join(d.dir, "lib", "logtally.qi")); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "+iQueueSize:"); ok {
-				if f := strings.Split(v, ":"); len(f) >= 3 {
-					held = fmt.Sprintf("%s messages in the action queue's disk part (%s)", f[2], filepath.Join(d.dir, "lib"))
-				}
-			}
+	// a .qi entry is "+iQueueSize:TYPE:LEN:VALUE:"
+	if v, ok := lineValue(filepath.Join(d.dir, "lib", "logtally.qi"), "+iQueueSize:"); ok {
+		if f := strings.Split(v, ":"); len(f) >= 3 {
+			held = fmt.Sprintf("%s messages in the action queue's disk part (%s)", f[2], filepath.Join(d.dir, "lib"))
 		}
 	}
 	t.Fatalf("the child has read nothing for %v (%d bytes in all); rsyslog holds %s", time.Since(last).Round(time.Second), read, held)

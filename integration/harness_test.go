@@ -323,17 +323,28 @@ func (d *daemon) signalSummarize(sig syscall.Signal) int {
 
 // catches reports whether process pid has a handler for sig (SigCgt).
 func catches(pid int, sig syscall.Signal) bool {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
+	v, ok := lineValue(fmt.Sprintf("/proc/%d/status", pid), "SigCgt:")
+	if !ok {
 		return false
 	}
-	for _, l := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(l, "SigCgt:"); ok {
-			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return err == nil && mask&(1<<(uint(sig)-1)) != 0
+	mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+	return err == nil && mask&(1<<(uint(sig)-1)) != 0
+}
+
+// lineValue returns the rest of the first line of file path that starts
+// with prefix (a /proc status field, a queue state entry); false when the
+// file cannot be read or has no such line.
+func lineValue(path, prefix string) (string, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, prefix); ok {
+			return v, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // row is one summary line read back from summaries.log.
@@ -487,17 +498,9 @@ func tail(s string, n int) string {
 // readBytes is how many bytes process pid has read (/proc/PID/io rchar):
 // summarize's progress through a stream, independent of its checkpoints.
 func readBytes(pid int) uint64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "rchar:"); ok {
-			n, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-			return n
-		}
-	}
-	return 0
+	v, _ := lineValue(fmt.Sprintf("/proc/%d/io", pid), "rchar:")
+	n, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+	return n
 }
 
 // waitFor polls cond every 200ms until it holds or timeout passes; the
