@@ -110,7 +110,7 @@ type Protocol struct {
 	mu       sync.Mutex
 	queue    []owed // replies owed, oldest first
 	acked    int    // Acks not yet matched by a message read (see Ack)
-	lastOut  time.Time
+	writes   uint64 // writes so far: keepAlive's sign of life, without a clock read per reply
 	buf      []byte
 	writeErr error
 	closed   bool
@@ -290,7 +290,7 @@ func (p *Protocol) writeBytes(b []byte) error {
 		p.writeErr = fmt.Errorf("omprog: write reply: %w", err)
 		return p.writeErr
 	}
-	p.lastOut = p.cfg.Now()
+	p.writes++
 	return nil
 }
 
@@ -307,6 +307,10 @@ func (p *Protocol) keepAlive() {
 	t := time.NewTicker(p.cfg.KeepAlive / 4)
 	defer t.Stop()
 	var owedSince time.Time
+	// The last write is noticed at the next tick, not timed: a clock read
+	// per reply costs more than the ticks do, and a dot that comes a
+	// quarter of KeepAlive late is still far inside confirmTimeout.
+	seenWrites, quietSince := uint64(0), p.cfg.Now()
 	for {
 		select {
 		case <-p.stop:
@@ -315,12 +319,15 @@ func (p *Protocol) keepAlive() {
 		}
 		p.mu.Lock()
 		now := p.cfg.Now()
+		if p.writes != seenWrites {
+			seenWrites, quietSince = p.writes, now
+		}
 		switch {
 		case !p.owes():
 			owedSince = time.Time{}
 		case owedSince.IsZero():
 			owedSince = now
-		case now.Sub(owedSince) >= p.cfg.KeepAlive && now.Sub(p.lastOut) >= p.cfg.KeepAlive && p.writeErr == nil:
+		case now.Sub(owedSince) >= p.cfg.KeepAlive && now.Sub(quietSince) >= p.cfg.KeepAlive && p.writeErr == nil:
 			_ = p.write(".")
 		}
 		p.mu.Unlock()
