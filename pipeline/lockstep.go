@@ -45,7 +45,6 @@ func (e *Engine) runLockstep(ctx context.Context, in io.Reader, controls <-chan 
 			if err := opt.Ack(lineCount(c)); err != nil {
 				ackErr = fmt.Errorf("pipeline: confirm: %w", err)
 				close(failed)
-				reader.put(c.data)
 				return
 			}
 		}
@@ -54,7 +53,6 @@ func (e *Engine) runLockstep(ctx context.Context, in io.Reader, controls <-chan 
 		if cp != nil {
 			cp.dirty = true
 		}
-		reader.put(c.data)
 	}
 	readErr := make(chan error, 1)
 	go func() { readErr <- reader.run() }()

@@ -29,7 +29,8 @@ type lineReader struct {
 	out     chan<- chunk
 	free    chan []byte
 	// sink, when set, receives the chunks instead of out, on the reading
-	// goroutine (lockstep mode: no hand-off per line).
+	// goroutine (lockstep mode: no hand-off per line). It must not keep a
+	// chunk's data after it returns: the reader reuses the buffer.
 	sink func(chunk)
 }
 
@@ -72,6 +73,12 @@ func (r *lineReader) run() error {
 // the caller discards the rest of it.
 func (r *lineReader) emit(buf []byte) (rest []byte, discard bool) {
 	if last := bytes.LastIndexByte(buf, '\n'); last >= 0 {
+		if r.sink != nil {
+			// The sink is done with the lines when it returns: the tail
+			// moves to the front of the same buffer, no hand-back.
+			r.sink(chunk{data: buf[:last+1], arrived: r.now()})
+			return buf[:copy(buf, buf[last+1:])], false
+		}
 		next := append(r.get(), buf[last+1:]...)
 		r.send(chunk{data: buf[:last+1], arrived: r.now()})
 		return next, false
@@ -81,6 +88,9 @@ func (r *lineReader) emit(buf []byte) (rest []byte, discard bool) {
 	}
 	line := append(r.get(), buf[:r.maxLine]...)
 	r.send(chunk{data: line, arrived: r.now(), truncated: true})
+	if r.sink != nil {
+		r.put(line)
+	}
 	return buf[:0], true
 }
 
