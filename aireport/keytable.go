@@ -139,6 +139,7 @@ func (t *keyTable) grow() {
 	old := t.slots
 	t.slots = make([]uint64, 2*len(old))
 	adviseHuge(unsafe.Pointer(unsafe.SliceData(t.slots)), 8*len(t.slots))
+	touchPages(t.slots)
 	t.shift--
 	mask := uint32(len(t.slots) - 1)
 	for _, s := range old {
@@ -150,6 +151,19 @@ func (t *keyTable) grow() {
 			i = (i + 1) & mask
 		}
 		t.slots[i] = s
+	}
+}
+
+// touchPages writes a zero into every 4 KiB page of s, a fresh
+// allocation. The slot loop below reads before it writes, and a first read
+// of an untouched page maps the kernel's shared zero page; the write that
+// follows then replaces it, which flushes the TLB of every CPU running the
+// process (an inter-processor interrupt, costly in a VM): 9 % of the CPU
+// time at 45 % distinct lines before this. A first write maps the page
+// directly.
+func touchPages(s []uint64) {
+	for i := 0; i < len(s); i += 4096 / 8 {
+		s[i] = 0
 	}
 }
 
