@@ -42,6 +42,7 @@ const (
 
 func newKeyTable(log2 uint32) *keyTable {
 	t := &keyTable{slots: make([]uint64, 1<<log2), shift: 32 - log2}
+	touchPages(t.slots)
 	// a record never sits at position 0, so a slot is never 0
 	t.blocks = [][]byte{make([]byte, 8, kBlock)}
 	return t
@@ -151,19 +152,6 @@ func (t *keyTable) grow() {
 			i = (i + 1) & mask
 		}
 		t.slots[i] = s
-	}
-}
-
-// touchPages writes a zero into every 4 KiB page of s, a fresh
-// allocation. The slot loop below reads before it writes, and a first read
-// of an untouched page maps the kernel's shared zero page; the write that
-// follows then replaces it, which flushes the TLB of every CPU running the
-// process (an inter-processor interrupt, costly in a VM): 9 % of the CPU
-// time at 45 % distinct lines before this. A first write maps the page
-// directly.
-func touchPages(s []uint64) {
-	for i := 0; i < len(s); i += 4096 / 8 {
-		s[i] = 0
 	}
 }
 

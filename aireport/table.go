@@ -42,7 +42,9 @@ type tentry struct {
 }
 
 func newLineTable(seed maphash.Seed) *lineTable {
-	return &lineTable{seed: seed, slots: make([]tslot, 1<<14)}
+	t := &lineTable{seed: seed, slots: make([]tslot, 1<<14)}
+	touchPages(t.slots)
+	return t
 }
 
 func (t *lineTable) key(i int) []byte {
@@ -101,6 +103,7 @@ func (t *lineTable) addHash(h uint64, key []byte, prog int, n int64) int {
 func (t *lineTable) grow() {
 	old := t.slots
 	t.slots = make([]tslot, 2*len(old))
+	touchPages(t.slots)
 	mask := uint64(len(t.slots) - 1)
 	for _, s := range old {
 		if s.ent == 0 {
