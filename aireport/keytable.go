@@ -41,8 +41,7 @@ const (
 )
 
 func newKeyTable(log2 uint32) *keyTable {
-	t := &keyTable{slots: make([]uint64, 1<<log2), shift: 32 - log2}
-	touchPages(t.slots)
+	t := &keyTable{slots: newSlots[uint64](1 << log2), shift: 32 - log2}
 	// a record never sits at position 0, so a slot is never 0
 	t.blocks = [][]byte{make([]byte, 8, kBlock)}
 	return t

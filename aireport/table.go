@@ -42,9 +42,7 @@ type tentry struct {
 }
 
 func newLineTable(seed maphash.Seed) *lineTable {
-	t := &lineTable{seed: seed, slots: make([]tslot, 1<<14)}
-	touchPages(t.slots)
-	return t
+	return &lineTable{seed: seed, slots: newSlots[tslot](1 << 14)}
 }
 
 func (t *lineTable) key(i int) []byte {
@@ -102,8 +100,7 @@ func (t *lineTable) addHash(h uint64, key []byte, prog int, n int64) int {
 
 func (t *lineTable) grow() {
 	old := t.slots
-	t.slots = make([]tslot, 2*len(old))
-	touchPages(t.slots)
+	t.slots = newSlots[tslot](2 * len(old))
 	mask := uint64(len(t.slots) - 1)
 	for _, s := range old {
 		if s.ent == 0 {
