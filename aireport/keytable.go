@@ -22,6 +22,9 @@ type keyTable struct {
 	shift  uint32   // 32 - log2(len(slots))
 	n      int      // keys
 	blocks [][]byte // arena; len = bytes used
+	// bounds for the ranking's sort keys (see rankShards), kept here so
+	// that ranking reads the arena once
+	maxCount, maxSeq int64
 }
 
 // recHdr is the header of an arena record.
@@ -90,6 +93,8 @@ func (t *keyTable) insert(h uint64, key []byte, seq, n int64) {
 		if s == 0 {
 			t.slots[i] = uint64(tag)<<32 | uint64(t.store(key, seq, n))
 			t.n++
+			t.maxCount = max(t.maxCount, n)
+			t.maxSeq = max(t.maxSeq, seq)
 			if t.n*4 > len(t.slots)*3 {
 				t.grow()
 			}
@@ -99,6 +104,7 @@ func (t *keyTable) insert(h uint64, key []byte, seq, n int64) {
 			r, k := t.rec(uint32(s))
 			if int(r.ln) == len(key) && bytes.Equal(k, key) {
 				r.count += n
+				t.maxCount = max(t.maxCount, r.count)
 				if seq < r.seq {
 					r.seq = seq
 				}

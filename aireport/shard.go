@@ -7,9 +7,11 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"io"
+	"math"
 	"math/bits"
 	"runtime"
 	"slices"
+	"sort"
 	"sync"
 )
 
@@ -400,9 +402,12 @@ func (a *Aggregator) hasShards() bool {
 	return any
 }
 
-// rankShards returns every key of the shard tables in ranking order, and
-// the tables the items point into.
-func (a *Aggregator) rankShards() ([]shardItem, []*keyTable) {
+// rankShards returns the keys of every shard table in ranking order, as
+// one run per table (sorted by key, keys distinct: they hold the first
+// line's position) to be merged while the report is written (see
+// mergeRuns), or as a single run when the sort key does not fit in 64
+// bits; and the tables the items point into.
+func (a *Aggregator) rankShards() ([][]shardItem, []*keyTable) {
 	names := make([]string, 0, len(a.cats))
 	total := 0
 	for n, c := range a.cats {
@@ -414,6 +419,7 @@ func (a *Aggregator) rankShards() ([]shardItem, []*keyTable) {
 	slices.Sort(names)
 	var tabs []*keyTable
 	var secs, offs []int
+	var maxSeq, maxCount int64
 	off := 0
 	for k, n := range names {
 		for _, t := range a.cats[n].shards {
@@ -421,33 +427,18 @@ func (a *Aggregator) rankShards() ([]shardItem, []*keyTable) {
 			secs = append(secs, k)
 			offs = append(offs, off)
 			off += t.n
+			maxSeq, maxCount = max(maxSeq, t.maxSeq), max(maxCount, t.maxCount)
 		}
 	}
-	// one goroutine per table (each worker's shard)
-	maxSeqs := make([]uint64, len(tabs))
-	maxCounts := make([]uint64, len(tabs))
-	var wg sync.WaitGroup
-	for ti, t := range tabs {
-		wg.Go(func() {
-			var ms, mc uint64
-			t.each(func(_ uint32, r *recHdr, _ []byte) {
-				ms = max(ms, uint64(r.seq))
-				mc = max(mc, uint64(r.count))
-			})
-			maxSeqs[ti], maxCounts[ti] = ms, mc
-		})
-	}
-	wg.Wait()
-	maxSeq, maxCount := slices.Max(append(maxSeqs, 0)), slices.Max(append(maxCounts, 0))
-	seqBits := bits.Len64(maxSeq)
+	seqBits := bits.Len64(uint64(maxSeq))
 	secBits := bits.Len(uint(len(names) - 1))
-	cntBits := bits.Len64(maxCount)
-	fits := seqBits+secBits+cntBits <= 64
-	// each table's items are built and sorted by its own goroutine, then
-	// merged (keys are distinct: they hold the first line's position)
+	cntBits := bits.Len64(uint64(maxCount))
+	nbits := seqBits + secBits + cntBits
+	fits := nbits <= 64
+	// each table's items are built and sorted by its own goroutine
 	items := make([]shardItem, total)
 	runs := make([][]shardItem, len(tabs))
-	nbits := seqBits + secBits + cntBits
+	var wg sync.WaitGroup
 	for ti, t := range tabs {
 		wg.Go(func() {
 			sec := uint64(secs[ti])
@@ -455,7 +446,7 @@ func (a *Aggregator) rankShards() ([]shardItem, []*keyTable) {
 			t.each(func(pos uint32, r *recHdr, _ []byte) {
 				var key uint64
 				if fits {
-					key = (maxCount-uint64(r.count))<<(seqBits+secBits) | sec<<seqBits | uint64(r.seq)
+					key = uint64(maxCount-r.count)<<(seqBits+secBits) | sec<<seqBits | uint64(r.seq)
 				}
 				its = append(its, shardItem{key: key, ref: uint64(ti)<<32 | uint64(pos)})
 			})
@@ -471,39 +462,74 @@ func (a *Aggregator) rankShards() ([]shardItem, []*keyTable) {
 			ty, _ := tabs[y.ref>>32].rec(uint32(y.ref))
 			return cmp.Or(cmp.Compare(ty.count, tx.count), cmp.Compare(secs[x.ref>>32], secs[y.ref>>32]), cmp.Compare(tx.seq, ty.seq))
 		})
-		return items, tabs
+		return [][]shardItem{items}, tabs
 	}
-	for len(runs) > 1 {
-		var next [][]shardItem
-		for i := 0; i < len(runs); i += 2 {
-			if i+1 == len(runs) {
-				next = append(next, runs[i])
-				continue
-			}
-			next = append(next, mergeItems(runs[i], runs[i+1]))
-		}
-		runs = next
-	}
-	if len(runs) == 0 {
-		return nil, tabs
-	}
-	return runs[0], tabs
+	return runs, tabs
 }
 
-// mergeItems merges two runs sorted by key into a new slice.
-func mergeItems(x, y []shardItem) []shardItem {
-	out := make([]shardItem, 0, len(x)+len(y))
-	for len(x) > 0 && len(y) > 0 {
-		if y[0].key < x[0].key {
-			out = append(out, y[0])
-			y = y[1:]
+// splitRuns returns, for runs sorted by distinct keys, how many items of
+// each run come before the r-th item of their merged order.
+func splitRuns(runs [][]shardItem, r int) []int {
+	at := make([]int, len(runs))
+	total := 0
+	for k, run := range runs {
+		at[k] = len(run)
+		total += len(run)
+	}
+	if r >= total {
+		return at
+	}
+	if len(runs) == 1 {
+		at[0] = r // the single run of keys that may not be distinct
+		return at
+	}
+	// the smallest key v with more than r items at or below it
+	lo, hi := uint64(0), uint64(math.MaxUint64)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		n := 0
+		for _, run := range runs {
+			n += sort.Search(len(run), func(i int) bool { return run[i].key > mid })
+		}
+		if n > r {
+			hi = mid
 		} else {
-			out = append(out, x[0])
-			x = x[1:]
+			lo = mid + 1
 		}
 	}
-	out = append(out, x...)
-	return append(out, y...)
+	for k, run := range runs {
+		at[k] = sort.Search(len(run), func(i int) bool { return run[i].key >= lo })
+	}
+	return at
+}
+
+// mergeRuns calls fn for the items of runs[k][from[k]:to[k]], every k, in
+// key order: a k-way merge, linear in the number of runs (one per shard
+// table: workers × sections).
+func mergeRuns(runs [][]shardItem, from, to []int, fn func(*shardItem)) {
+	heads := make([][]shardItem, 0, len(runs))
+	for k, run := range runs {
+		if from[k] < to[k] {
+			heads = append(heads, run[from[k]:to[k]])
+		}
+	}
+	for len(heads) > 1 {
+		m := 0
+		for k := 1; k < len(heads); k++ {
+			if heads[k][0].key < heads[m][0].key {
+				m = k
+			}
+		}
+		fn(&heads[m][0])
+		if heads[m] = heads[m][1:]; len(heads[m]) == 0 {
+			heads = slices.Delete(heads, m, m+1)
+		}
+	}
+	for _, h := range heads {
+		for i := range h {
+			fn(&h[i])
+		}
+	}
 }
 
 // radixSortItems sorts items by key, of which only the low nbits may be
@@ -546,25 +572,30 @@ func radixSortItems(items []shardItem, nbits int) []shardItem {
 
 // writeUniqShards is WriteUniq for the fast path.
 func (a *Aggregator) writeUniqShards(w io.Writer) error {
-	items, tabs := a.rankShards()
-	// rounds of nw segments formatted in parallel, written in order while
-	// the next round is formatted
+	runs, tabs := a.rankShards()
+	total := 0
+	for _, run := range runs {
+		total += len(run)
+	}
+	// rounds of nw segments formatted in parallel, each merging its share
+	// of the runs, written in order while the next round is formatted
 	const per = 16 << 10
 	nw := runtime.GOMAXPROCS(0)
 	bufs := [2][][]byte{make([][]byte, nw), make([][]byte, nw)}
 	var wg sync.WaitGroup
 	format := func(set [][]byte, base int) {
 		for g := range set {
-			lo := min(base+g*per, len(items))
-			hi := min(lo+per, len(items))
+			lo := min(base+g*per, total)
+			hi := min(lo+per, total)
 			wg.Go(func() {
 				b := set[g][:0]
-				for i := lo; i < hi; i++ {
-					it := &items[i]
-					r, key := tabs[it.ref>>32].rec(uint32(it.ref))
-					b = appendCount(b, r.count)
-					b = append(b, key...)
-					b = append(b, '\n')
+				if lo < hi {
+					mergeRuns(runs, splitRuns(runs, lo), splitRuns(runs, hi), func(it *shardItem) {
+						r, key := tabs[it.ref>>32].rec(uint32(it.ref))
+						b = appendCount(b, r.count)
+						b = append(b, key...)
+						b = append(b, '\n')
+					})
 				}
 				set[g] = b
 			})
@@ -582,7 +613,7 @@ func (a *Aggregator) writeUniqShards(w io.Writer) error {
 		return nil
 	}
 	round := 0
-	for base := 0; base < len(items); base += nw * per {
+	for base := 0; base < total; base += nw * per {
 		format(bufs[round&1], base)
 		if round > 0 {
 			if err := write(bufs[(round-1)&1]); err != nil {

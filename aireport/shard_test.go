@@ -140,6 +140,35 @@ func TestRadixSortItems(t *testing.T) {
 	}
 }
 
+// TestMergeRuns checks that formatting segments of a report from sorted
+// runs (splitRuns, then mergeRuns) gives the runs' merged order, whatever
+// the segment boundaries.
+func TestMergeRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 50 {
+		runs := make([][]shardItem, 1+r.IntN(5))
+		var all []shardItem
+		for k := range runs {
+			for range r.IntN(300) {
+				it := shardItem{key: r.Uint64() >> r.IntN(64), ref: uint64(k)}
+				if !slices.ContainsFunc(all, func(x shardItem) bool { return x.key == it.key }) {
+					runs[k] = append(runs[k], it)
+					all = append(all, it)
+				}
+			}
+			slices.SortFunc(runs[k], func(x, y shardItem) int { return cmp.Compare(x.key, y.key) })
+		}
+		slices.SortFunc(all, func(x, y shardItem) int { return cmp.Compare(x.key, y.key) })
+		var got []shardItem
+		for lo, step := 0, 1+r.IntN(40); lo < len(all)+step; lo += step {
+			mergeRuns(runs, splitRuns(runs, lo), splitRuns(runs, lo+step), func(it *shardItem) { got = append(got, *it) })
+		}
+		if !slices.Equal(got, all) {
+			t.Fatalf("round %d: merged %d items, want %d in key order", round, len(got), len(all))
+		}
+	}
+}
+
 // TestScanEdges checks the fused line and mask scan of the fast path on
 // lines made of the bytes the masks look at, short lines, a last line
 // without '\n', through a mapped file and a stream, against maskArticle.
