@@ -37,8 +37,9 @@ type recHdr struct {
 
 const (
 	recHdrSize = int(unsafe.Sizeof(recHdr{}))
-	kBlockBits = 22 // arena block size 4 MiB (room for huge pages)
+	kBlockBits = 22 // largest arena block 4 MiB (room for huge pages)
 	kBlock     = 1 << kBlockBits
+	kFirst     = 64 << 10 // first arena block; each next one doubles, up to kBlock
 	kPosBits   = kBlockBits - 3 // positions are multiples of 8
 	maxBlocks  = 1 << (32 - kPosBits)
 )
@@ -46,7 +47,7 @@ const (
 func newKeyTable(log2 uint32) *keyTable {
 	t := &keyTable{slots: newSlots[uint64](1 << log2), shift: 32 - log2}
 	// a record never sits at position 0, so a slot is never 0
-	t.blocks = [][]byte{make([]byte, 8, kBlock)}
+	t.blocks = [][]byte{make([]byte, 8, kFirst)}
 	return t
 }
 
@@ -119,7 +120,8 @@ func (t *keyTable) store(key []byte, seq, n int64) uint32 {
 	need := recHdrSize + (len(key)+7)&^7
 	bi := len(t.blocks) - 1
 	if cap(t.blocks[bi])-len(t.blocks[bi]) < need {
-		size := kBlock
+		// a small section keeps small blocks
+		size := min(kBlock, 2*cap(t.blocks[bi]))
 		if need > size {
 			size = need // a huge key gets a block of its own
 		}
