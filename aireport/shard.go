@@ -1,7 +1,6 @@
 package aireport
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -43,6 +42,7 @@ type shardWorker struct {
 	out    [][]byte
 	free   chan []byte
 	scr    []byte
+	marks  marks
 	cut    bool
 	lines  int64
 	long   int64
@@ -162,9 +162,9 @@ func (a *Aggregator) readSharded(ctx context.Context, src *Source, ctr *Counters
 
 // block counts the lines of one block (ending in '\n'): its own shard's
 // in batches (slot loads first, so their cache misses overlap), the
-// others' into outboxes. One pass finds the line ends and the article's
-// mask candidates ('p', '[') together, 8 bytes at a time (see
-// maskArticle, which it matches byte for byte).
+// others' into outboxes. The scan jumps between the bytes the article's
+// masks and the line ends start with (see marks), and masks as it goes,
+// byte for byte like maskArticle.
 func (sw *shardWorker) block(blk seqBlock) {
 	b := blk.b
 	seq := blk.seq
@@ -173,20 +173,17 @@ func (sw *shardWorker) block(blk seqBlock) {
 	if sw.cut {
 		skip = 16
 	}
+	mk := &sw.marks
+	mk.reset(b)
 	n := len(b)
 	ls := 0
 	for ls < n {
 		i := ls + skip
-		e := -1 // end of a line of at most skip bytes
-		if skip > 0 {
-			if i+8 <= n {
-				if m := zeroBytes(le64(b[ls:]) ^ nlBytes); m != 0 {
-					e = ls + bits.TrailingZeros64(m)>>3
-				} else if m := zeroBytes(le64(b[ls+8:]) ^ nlBytes); m != 0 {
-					e = ls + 8 + bits.TrailingZeros64(m)>>3
-				}
-			} else if k := bytes.IndexByte(b[ls:], '\n'); k < skip {
-				e = ls + k
+		e := -1 // end of a line of fewer than skip bytes
+		for j := mk.next(ls); j < i; j = mk.next(j + 1) {
+			if b[j] == '\n' {
+				e = j
+				break
 			}
 		}
 		var key []byte
@@ -195,18 +192,11 @@ func (sw *shardWorker) block(blk seqBlock) {
 		} else {
 			lit, st := i, len(scr)
 			for {
-				if i+8 <= n {
-					x := le64(b[i:])
-					m := zeroBytes(x^nlBytes) | zeroBytes(x^pBytes) | zeroBytes(x^brBytes)
-					if m == 0 {
-						i += 8
-						continue
-					}
-					i += bits.TrailingZeros64(m) >> 3
+				// mk.next(i), by hand: the inliner finds it too big
+				if m := mk.m[i>>6] >> (i & 63); m != 0 {
+					i += bits.TrailingZeros64(m)
 				} else {
-					for c := b[i]; c != '\n' && c != 'p' && c != '['; c = b[i] {
-						i++
-					}
+					i = mk.nextSlow(i)
 				}
 				c := b[i]
 				if c == '\n' {
@@ -222,30 +212,29 @@ func (sw *shardWorker) block(blk seqBlock) {
 						i, lit = j+1, j+1
 						continue
 					}
-					i++
-					continue
-				}
-				// c == 'p'; b ends in '\n', so the checks stop inside b
-				if b[i+1] == 'o' {
-					if b[i+2] == 'r' && b[i+3] == 't' && b[i+4] == ' ' {
-						j := i + 5
+				} else if c == 'p' {
+					// b ends in '\n', so the checks stop inside b
+					if b[i+1] == 'o' {
+						if b[i+2] == 'r' && b[i+3] == 't' && b[i+4] == ' ' {
+							j := i + 5
+							for b[j]-'0' < 10 {
+								j++
+							}
+							if b[j] == ' ' {
+								scr = append(append(scr, b[lit:i]...), "port PORT "...)
+								i, lit = j+1, j+1
+								continue
+							}
+						}
+					} else if b[i+1] == 'i' && b[i+2] == 'd' && b[i+3] == '=' {
+						j := i + 4
 						for b[j]-'0' < 10 {
 							j++
 						}
-						if b[j] == ' ' {
-							scr = append(append(scr, b[lit:i]...), "port PORT "...)
-							i, lit = j+1, j+1
-							continue
-						}
+						scr = append(append(scr, b[lit:i]...), "pid=PID"...)
+						i, lit = j, j
+						continue
 					}
-				} else if b[i+1] == 'i' && b[i+2] == 'd' && b[i+3] == '=' {
-					j := i + 4
-					for b[j]-'0' < 10 {
-						j++
-					}
-					scr = append(append(scr, b[lit:i]...), "pid=PID"...)
-					i, lit = j, j
-					continue
 				}
 				i++
 			}

@@ -171,11 +171,17 @@ func TestMergeRuns(t *testing.T) {
 
 // TestScanEdges checks the fused line and mask scan of the fast path on
 // lines made of the bytes the masks look at, short lines, a last line
-// without '\n', through a mapped file and a stream, against maskArticle.
+// without '\n', through a mapped file and a stream, against maskArticle;
+// with the SIMD marks and the portable ones.
 func TestScanEdges(t *testing.T) {
+	scanEdges(t)
+	withoutAVX2(func() { scanEdges(t) })
+}
+
+func scanEdges(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	const alpha = "port id=[]0123456789 xp\n"
-	for round := range 40 {
+	for range 40 {
 		var in []byte
 		for range r.IntN(3000) {
 			in = append(in, alpha[r.IntN(len(alpha))])
@@ -183,45 +189,63 @@ func TestScanEdges(t *testing.T) {
 				in = append(in, []string{"port 12 ", "pid=7", "[33]", "port  ", "[]", "pid=", "port 1", "[4"}[r.IntN(8)]...)
 			}
 		}
-		for _, header := range []HeaderMode{HeaderCut, HeaderNone} {
-			want := map[string]int64{}
-			for l := range bytes.SplitSeq(in, []byte{'\n'}) {
-				want[string(appendArticle(nil, map[bool][]byte{true: Cut17(l), false: l}[header == HeaderCut]))]++
+		checkScan(t, in)
+	}
+}
+
+// FuzzArticleScan checks the fast path's scan against maskArticle on any
+// input, as TestScanEdges does on random ones.
+func FuzzArticleScan(f *testing.F) {
+	f.Add([]byte("Nov 22 00:00:00 host0 sshd[18206]: reset pid=13882 port 22 x\nshort\n\nport 1 [2] pid=3"))
+	f.Fuzz(func(t *testing.T, in []byte) { checkScan(t, in) })
+}
+
+// checkScan counts in with the fast path, as a mapped file and as a
+// stream, with and without cutting headers, and compares the counts with
+// those of maskArticle line by line.
+func checkScan(t *testing.T, in []byte) {
+	t.Helper()
+	for _, header := range []HeaderMode{HeaderCut, HeaderNone} {
+		want := map[string]int64{}
+		for l := range bytes.SplitSeq(in, []byte{'\n'}) {
+			if len(l) > MaxLine {
+				l = l[:MaxLine]
 			}
-			if len(in) == 0 || in[len(in)-1] == '\n' {
-				k := string(appendArticle(nil, nil))
-				if want[k]--; want[k] == 0 {
-					delete(want, k)
-				}
+			want[string(appendArticle(nil, map[bool][]byte{true: Cut17(l), false: l}[header == HeaderCut]))]++
+		}
+		if len(in) == 0 || in[len(in)-1] == '\n' {
+			k := string(appendArticle(nil, nil))
+			if want[k]--; want[k] == 0 {
+				delete(want, k)
 			}
-			path := filepath.Join(t.TempDir(), "in.log")
-			if err := os.WriteFile(path, in, 0o644); err != nil {
+		}
+		path := filepath.Join(t.TempDir(), "in.log")
+		if err := os.WriteFile(path, in, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, src := range []Source{{Name: path}, {Name: "-", Stdin: bytes.NewReader(in)}} {
+			agg := NewAggregator(Options{Header: header, Grouping: GroupExact, Masker: Masker{Article: true}, SkipOddities: true})
+			var ctr Counters
+			if _, errs := Collect(context.Background(), []Source{src}, agg, &ctr, 0); len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			var out bytes.Buffer
+			if err := agg.WriteUniq(&out); err != nil {
 				t.Fatal(err)
 			}
-			for _, src := range []Source{{Name: path}, {Name: "-", Stdin: bytes.NewReader(in)}} {
-				agg := NewAggregator(Options{Header: header, Grouping: GroupExact, Masker: Masker{Article: true}, SkipOddities: true})
-				var ctr Counters
-				if _, errs := Collect(context.Background(), []Source{src}, agg, &ctr, 0); len(errs) > 0 {
-					t.Fatal(errs)
+			got := map[string]int64{}
+			for l := range bytes.SplitSeq(bytes.TrimSuffix(out.Bytes(), []byte{'\n'}), []byte{'\n'}) {
+				if len(l) == 0 {
+					continue
 				}
-				var out bytes.Buffer
-				if err := agg.WriteUniq(&out); err != nil {
-					t.Fatal(err)
-				}
-				got := map[string]int64{}
-				for l := range bytes.SplitSeq(bytes.TrimSuffix(out.Bytes(), []byte{'\n'}), []byte{'\n'}) {
-					if len(l) == 0 {
-						continue
-					}
-					var n int64
-					f := bytes.TrimLeft(l, " ")
-					sp := bytes.IndexByte(f, ' ')
-					fmt.Sscan(string(f[:sp]), &n)
-					got[string(f[sp+1:])] += n
-				}
-				if fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Fatalf("round %d header %v src %s: got %v\nwant %v\nin %q", round, header, src.Name, got, want, in)
-				}
+				var n int64
+				f := bytes.TrimLeft(l, " ")
+				sp := bytes.IndexByte(f, ' ')
+				fmt.Sscan(string(f[:sp]), &n)
+				got[string(f[sp+1:])] += n
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("header %v src %s: got %v\nwant %v\nin %q", header, src.Name, got, want, in)
 			}
 		}
 	}

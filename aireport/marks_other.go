@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package aireport
+
+var hasAVX2 = false // for the tests (see withoutAVX2)
+
+func markBlocks(dst []uint64, b []byte) { markBlocksSWAR(dst, b) }
