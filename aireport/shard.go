@@ -60,7 +60,7 @@ func (a *Aggregator) shardTables(c *category, w int) []*keyTable {
 			panic("aireport: worker count changed between inputs")
 		}
 		for range w {
-			c.shards = append(c.shards, newKeyTable(15))
+			c.shards = append(c.shards, newKeyTable(12))
 		}
 	}
 	return c.shards
