@@ -39,7 +39,7 @@ const (
 	recHdrSize = int(unsafe.Sizeof(recHdr{}))
 	kBlockBits = 22 // largest arena block 4 MiB (room for huge pages)
 	kBlock     = 1 << kBlockBits
-	kFirst     = 64 << 10 // first arena block; each next one doubles, up to kBlock
+	kFirst     = 64 << 10       // first arena block; each next one doubles, up to kBlock
 	kPosBits   = kBlockBits - 3 // positions are multiples of 8
 	maxBlocks  = 1 << (32 - kPosBits)
 )
