@@ -82,6 +82,10 @@ func (t *keyTable) prefetchRecord(h uint64) {
 	}
 	b, o := t.at(uint32(s))
 	prefetch(uintptr(unsafe.Pointer(&b[o])))
+	// a record of a typical line spans two cache lines
+	if o+64 < len(b) {
+		prefetch(uintptr(unsafe.Pointer(&b[o+64])))
+	}
 }
 
 // insert counts key (with hash h) n times; seq is the position of the
