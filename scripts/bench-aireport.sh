@@ -5,8 +5,9 @@
 #   LC_ALL=C cut -c 17- | sed -e 's/port [0-9]* /port PORT /g' \
 #       -e 's/\[[0-9]*\]/[PID]/g' -e 's/pid=[0-9]*/pid=PID/g' | sort | uniq -c | sort -rn
 #
-# Prints both times (best of RUNS), the ratio, and checks that both list the
-# same lines with the same counts (ties may come in any order). Then, unless
+# Prints both times (best of RUNS, the two taking turns), the ratio, and
+# checks that both list the same lines with the same counts (ties may come
+# in any order). Then, unless
 # MEMORY=0, measures peak RSS on a 5M-line input with 1,000 templates.
 #
 # Environment: LINES (1000000), TEMPLATES (1000), VALUES ("2 10 100"),
@@ -28,27 +29,26 @@ $GO build -o "$work/aireport" ./cmd/aireport
 $GO build -o "$work/gencorpus" ./aireport/corpus/gencorpus
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# run_timed OUT CMD...: best wall time of RUNS runs; CPU (user+sys, children
-# included) of that run in $cpu.
-run_timed() {
-	local out=$1 b="" bc="" t0 t1 d c
+# time_once OUT CMD...: runs CMD once, stdout to OUT; wall time in $d, CPU
+# (user+sys, children included) in $c.
+time_once() {
+	local out=$1 t0 t1 u s
 	shift
-	for _ in $(seq "$RUNS"); do
-		if [[ -x /usr/bin/time ]]; then
-			/usr/bin/time -f '%e %U %S' -o "$work/t" "$@" >"$out"
-			read -r d u s <"$work/t"
-			c=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')
-		else
-			t0=$(date +%s.%N)
-			"$@" >"$out"
-			t1=$(date +%s.%N)
-			d=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
-			c="?"
-		fi
-		if [[ -z $b ]] || awk -v d="$d" -v b="$b" 'BEGIN{exit !(d < b)}'; then b=$d bc=$c; fi
-	done
-	wall=$b cpu=$bc
+	if [[ -x /usr/bin/time ]]; then
+		/usr/bin/time -f '%e %U %S' -o "$work/t" "$@" >"$out"
+		read -r d u s <"$work/t"
+		c=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')
+	else
+		t0=$(date +%s.%N)
+		"$@" >"$out"
+		t1=$(date +%s.%N)
+		d=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
+		c="?"
+	fi
 }
+
+# faster D B: whether time D beats the best so far, B (empty: none yet).
+faster() { [[ -z $2 ]] || awk -v d="$1" -v b="$2" 'BEGIN{exit !(d < b)}'; }
 
 status=0
 # VALUES: distinct values per variable field the article's masks leave
@@ -59,10 +59,15 @@ for values in ${VALUES:-2 10 100}; do
 	"$work/gencorpus" -lines "$LINES" -templates "$TEMPLATES" -values "$values" -seed 1 >"$work/in.log"
 	echo
 	echo "input: $LINES lines, $(du -m "$work/in.log" | cut -f1) MB, $TEMPLATES templates, -values $values (go run ./aireport/corpus/gencorpus -lines $LINES -templates $TEMPLATES -values $values -seed 1)"
-	run_timed "$work/shell.out" bash -c "LC_ALL=C cut -c 17- '$work/in.log' | LC_ALL=C sed -e 's/port [0-9]* /port PORT /g' -e 's/\\[[0-9]*\\]/[PID]/g' -e 's/pid=[0-9]*/pid=PID/g' | LC_ALL=C sort | LC_ALL=C uniq -c | LC_ALL=C sort -rn"
-	t_shell=$wall c_shell=$cpu
-	run_timed "$work/ai.out" "$work/aireport" --masks article --progress never "$work/in.log"
-	t_ai=$wall c_ai=$cpu
+	# the two alternate, run by run, so that both see the same machine:
+	# a shared host's speed drifts by a third within minutes
+	t_shell="" t_ai=""
+	for _ in $(seq "$RUNS"); do
+		time_once "$work/shell.out" bash -c "LC_ALL=C cut -c 17- '$work/in.log' | LC_ALL=C sed -e 's/port [0-9]* /port PORT /g' -e 's/\\[[0-9]*\\]/[PID]/g' -e 's/pid=[0-9]*/pid=PID/g' | LC_ALL=C sort | LC_ALL=C uniq -c | LC_ALL=C sort -rn"
+		if faster "$d" "$t_shell"; then t_shell=$d c_shell=$c; fi
+		time_once "$work/ai.out" "$work/aireport" --masks article --progress never "$work/in.log"
+		if faster "$d" "$t_ai"; then t_ai=$d c_ai=$c; fi
+	done
 	ratio=$(awk -v a="$t_shell" -v b="$t_ai" 'BEGIN{printf "%.1f", a/b}')
 	printf '  article pipeline (LC_ALL=C cut|sed|sort|uniq -c|sort -rn): %6.3f s wall, %5s s CPU\n' "$t_shell" "$c_shell"
 	printf '  aireport --masks article:                                  %6.3f s wall, %5s s CPU\n' "$t_ai" "$c_ai"
