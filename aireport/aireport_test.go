@@ -3,6 +3,7 @@ package aireport
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os/exec"
 	"regexp"
@@ -159,6 +160,14 @@ func TestEscape(t *testing.T) {
 	for in, want := range cases {
 		if got := Escape(in); got != want {
 			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAppendCount(t *testing.T) {
+	for _, n := range []int64{0, 1, 9, 10, 999999, 1000000, 9999999, 10000000, 123456789012, -5} {
+		if got, want := string(appendCount([]byte("x"), n)), fmt.Sprintf("x%7d ", n); got != want {
+			t.Errorf("appendCount(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -167,6 +167,14 @@ func anyNew(gs []*Group) bool {
 
 // appendCount appends n like printf("%7d ", n), as uniq -c does.
 func appendCount(b []byte, n int64) []byte {
+	if n >= 0 && n < 1e7 { // the usual case: one 8-byte field
+		f := [8]byte{' ', ' ', ' ', ' ', ' ', ' ', '0', ' '}
+		for i := 6; n > 0; i-- {
+			f[i] = byte('0' + n%10)
+			n /= 10
+		}
+		return append(b, f[:]...)
+	}
 	var tmp [24]byte
 	d := strconv.AppendInt(tmp[:0], n, 10)
 	for i := len(d); i < 7; i++ {
