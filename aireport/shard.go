@@ -567,10 +567,24 @@ func (a *Aggregator) writeUniqShards(w io.Writer) error {
 		total += len(run)
 	}
 	// rounds of nw segments formatted in parallel, each merging its share
-	// of the runs, written in order while the next round is formatted
-	const per = 16 << 10
+	// of the runs, written in order while the next round is formatted;
+	// a segment's buffer has room for as many bytes as its records hold
+	// on average, more than its lines need
+	const per = 4 << 10
+	var arena int
+	for _, t := range tabs {
+		for _, b := range t.blocks {
+			arena += len(b)
+		}
+	}
+	segBytes := per * (arena/max(total, 1) + 1)
 	nw := runtime.GOMAXPROCS(0)
 	bufs := [2][][]byte{make([][]byte, nw), make([][]byte, nw)}
+	for _, set := range bufs {
+		for g := range set {
+			set[g] = make([]byte, 0, min(segBytes, arena))
+		}
+	}
 	var wg sync.WaitGroup
 	format := func(set [][]byte, base int) {
 		for g := range set {
