@@ -277,6 +277,13 @@ func (sw *shardWorker) block(blk seqBlock) {
 		if sw.nbatch == batchSize {
 			sw.flush()
 			scr = scr[:0]
+			// count what peers sent after every batch, not only while
+			// sending: a peer whose outbox finds this inbox full waits
+			select {
+			case m := <-sw.inbox:
+				sw.records(m)
+			default:
+			}
 		}
 	}
 	sw.flush()
