@@ -25,7 +25,7 @@ GO=${GO:-go}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-$GO build -o "$work/aireport" ./cmd/aireport
+CGO_ENABLED=0 $GO build -o "$work/aireport" ./cmd/aireport # as make build does
 $GO build -o "$work/gencorpus" ./aireport/corpus/gencorpus
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
