@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // The article fast path (fastExact) counts with hash-partitioned tables:
@@ -573,69 +574,73 @@ func (a *Aggregator) writeUniqShards(w io.Writer) error {
 	for _, run := range runs {
 		total += len(run)
 	}
-	// rounds of nw segments formatted in parallel, each merging its share
-	// of the runs, written in order while the next round is formatted;
-	// a segment's buffer has room for as many bytes as its records hold
-	// on average, more than its lines need
-	const per = 4 << 10
+	// The report is cut into segments of per lines. One formatter per CPU
+	// takes the next segment (merging its share of the runs) as soon as
+	// it has a free buffer, and this goroutine writes the segments in
+	// order, handing each buffer back: no round waits for its slowest
+	// segment. A formatter holds its buffer before it takes a segment, so
+	// the segment being waited for always has one.
+	const per = 2 << 10
+	nseg := (total + per - 1) / per
+	if nseg == 0 {
+		return nil
+	}
 	var arena int
 	for _, t := range tabs {
 		for _, b := range t.blocks {
 			arena += len(b)
 		}
 	}
-	segBytes := per * (arena/max(total, 1) + 1)
+	// room for as many bytes as a segment's records hold on average,
+	// more than its lines need
+	segBytes := min(per*(arena/total+1), arena)
 	nw := runtime.GOMAXPROCS(0)
-	bufs := [2][][]byte{make([][]byte, nw), make([][]byte, nw)}
-	for _, set := range bufs {
-		for g := range set {
-			set[g] = make([]byte, 0, min(segBytes, arena))
-		}
+	free := make(chan []byte, 2*nw)
+	for range cap(free) {
+		free <- make([]byte, 0, segBytes)
 	}
-	var wg sync.WaitGroup
-	format := func(set [][]byte, base int) {
-		for g := range set {
-			lo := min(base+g*per, total)
-			hi := min(lo+per, total)
-			wg.Go(func() {
-				b := set[g][:0]
-				if lo < hi {
-					mergeRuns(runs, splitRuns(runs, lo), splitRuns(runs, hi), func(it *shardItem) {
-						r, key := tabs[it.ref>>32].rec(uint32(it.ref))
-						b = appendCount(b, r.count)
-						b = append(b, key...)
-						b = append(b, '\n')
-					})
+	done := make([]chan []byte, nseg)
+	for i := range done {
+		done[i] = make(chan []byte, 1)
+	}
+	var next atomic.Int64
+	stop := make(chan struct{})
+	for range nw {
+		go func() {
+			for {
+				var b []byte
+				select {
+				case b = <-free:
+				case <-stop:
+					return
 				}
-				set[g] = b
-			})
-		}
-	}
-	write := func(set [][]byte) error {
-		for _, b := range set {
-			if len(b) == 0 {
-				continue
+				select {
+				case <-stop: // the writer failed
+					return
+				default:
+				}
+				i := int(next.Add(1) - 1)
+				if i >= nseg {
+					return
+				}
+				lo, hi := i*per, min((i+1)*per, total)
+				mergeRuns(runs, splitRuns(runs, lo), splitRuns(runs, hi), func(it *shardItem) {
+					r, key := tabs[it.ref>>32].rec(uint32(it.ref))
+					b = appendCount(b, r.count)
+					b = append(b, key...)
+					b = append(b, '\n')
+				})
+				done[i] <- b
 			}
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-		}
-		return nil
+		}()
 	}
-	round := 0
-	for base := 0; base < total; base += nw * per {
-		format(bufs[round&1], base)
-		if round > 0 {
-			if err := write(bufs[(round-1)&1]); err != nil {
-				wg.Wait()
-				return err
-			}
+	defer close(stop)
+	for i := range nseg {
+		b := <-done[i]
+		if _, err := w.Write(b); err != nil {
+			return err
 		}
-		wg.Wait()
-		round++
-	}
-	if round > 0 {
-		return write(bufs[(round-1)&1])
+		free <- b[:0]
 	}
 	return nil
 }

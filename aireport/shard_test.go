@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -249,4 +250,40 @@ func checkScan(t *testing.T, in []byte) {
 			}
 		}
 	}
+}
+
+// failAfter is a writer that fails once n bytes are written.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.n -= len(p); f.n < 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+// TestWriteUniqShardsError checks that a failing output ends the fast
+// path's report with the error, early, and without leaving its formatting
+// goroutines behind.
+func TestWriteUniqShardsError(t *testing.T) {
+	var in bytes.Buffer
+	if err := corpus.Generate(&in, corpus.Config{Lines: 50000, Templates: 500, Seed: 3, Values: 100}); err != nil {
+		t.Fatal(err)
+	}
+	agg := NewAggregator(Options{Header: HeaderCut, Grouping: GroupExact, Masker: Masker{Article: true}, SkipOddities: true})
+	var ctr Counters
+	if _, errs := Collect(context.Background(), []Source{{Name: "-", Stdin: &in}}, agg, &ctr, 0); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	before := runtime.NumGoroutine()
+	if err := agg.WriteUniq(&failAfter{n: 100 << 10}); err == nil || err.Error() != "disk full" {
+		t.Fatalf("WriteUniq to a failing writer: %v, want disk full", err)
+	}
+	for range 100 {
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%d goroutines left running, %d before", runtime.NumGoroutine(), before)
 }
