@@ -9,7 +9,7 @@ import (
 // readSharded): one shard of a category's distinct keys, owned by one
 // worker. Each key is stored once, in an arena record
 //
-//	count int64 | seq int64 | len uint32 | pad | key bytes | pad to 8
+//	count int64 | seq int64 | len uint32 | origin uint32 | key bytes | pad to 8
 //
 // and a slot is 8 bytes: the top 32 bits of the key's hash (the tag) and
 // the record's 32-bit position. A lookup touches one slot and, when the
@@ -25,6 +25,8 @@ type keyTable struct {
 	// bounds for the ranking's sort keys (see rankShards), kept here so
 	// that ranking reads the arena once
 	maxCount, maxSeq int64
+	// singles[o]: keys seen once, first by worker o (see rankShards)
+	singles []int
 }
 
 // recHdr is the header of an arena record.
@@ -32,7 +34,10 @@ type recHdr struct {
 	count int64
 	seq   int64 // position of the key's first line (the tie-breaker)
 	ln    uint32
-	_     uint32
+	// the worker that read the key's first line: each worker reads its
+	// lines in order, so a table's records of one origin seen once are
+	// in line order (see rankShards)
+	origin uint32
 }
 
 const (
@@ -88,18 +93,23 @@ func (t *keyTable) prefetchRecord(h uint64) {
 	}
 }
 
-// insert counts key (with hash h) n times; seq is the position of the
-// line, the smallest one seen is kept.
-func (t *keyTable) insert(h uint64, key []byte, seq, n int64) {
+// insert counts a line whose key is key (with hash h); seq is its
+// position (the smallest one seen is kept), origin the worker that read
+// it.
+func (t *keyTable) insert(h uint64, key []byte, seq int64, origin uint32) {
 	tag := uint32(h >> 32)
 	mask := uint32(len(t.slots) - 1)
 	for i := tag >> t.shift; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
-			t.slots[i] = uint64(tag)<<32 | uint64(t.store(key, seq, n))
+			t.slots[i] = uint64(tag)<<32 | uint64(t.store(key, seq, origin))
 			t.n++
-			t.maxCount = max(t.maxCount, n)
+			t.maxCount = max(t.maxCount, 1)
 			t.maxSeq = max(t.maxSeq, seq)
+			for int(origin) >= len(t.singles) {
+				t.singles = append(t.singles, 0)
+			}
+			t.singles[origin]++
 			if t.n*4 > len(t.slots)*3 {
 				t.grow()
 			}
@@ -108,7 +118,10 @@ func (t *keyTable) insert(h uint64, key []byte, seq, n int64) {
 		if uint32(s>>32) == tag {
 			r, k := t.rec(uint32(s))
 			if int(r.ln) == len(key) && bytes.Equal(k, key) {
-				r.count += n
+				if r.count == 1 {
+					t.singles[r.origin]--
+				}
+				r.count++
 				t.maxCount = max(t.maxCount, r.count)
 				if seq < r.seq {
 					r.seq = seq
@@ -119,8 +132,9 @@ func (t *keyTable) insert(h uint64, key []byte, seq, n int64) {
 	}
 }
 
-// store appends a record to the arena and returns its position.
-func (t *keyTable) store(key []byte, seq, n int64) uint32 {
+// store appends the record of a key seen once to the arena and returns
+// its position.
+func (t *keyTable) store(key []byte, seq int64, origin uint32) uint32 {
 	need := recHdrSize + (len(key)+7)&^7
 	bi := len(t.blocks) - 1
 	if cap(t.blocks[bi])-len(t.blocks[bi]) < need {
@@ -141,7 +155,7 @@ func (t *keyTable) store(key []byte, seq, n int64) uint32 {
 	o := len(b)
 	b = b[:o+need]
 	h := (*recHdr)(unsafe.Pointer(&b[o]))
-	*h = recHdr{count: n, seq: seq, ln: uint32(len(key))}
+	*h = recHdr{count: 1, seq: seq, ln: uint32(len(key)), origin: origin}
 	copy(b[o+recHdrSize:], key)
 	t.blocks[bi] = b
 	return uint32(bi)<<kPosBits | uint32(o>>3)

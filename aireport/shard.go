@@ -260,7 +260,7 @@ func (sw *shardWorker) block(blk seqBlock) {
 		if s := shardOf(h, sw.w); s != sw.id {
 			o := sw.out[s]
 			if o == nil {
-				o = sw.getOut()
+				o = binary.LittleEndian.AppendUint32(sw.getOut(), uint32(sw.id)) // the origin
 			}
 			o = binary.LittleEndian.AppendUint64(o, h)
 			o = binary.LittleEndian.AppendUint64(o, uint64(lseq))
@@ -317,7 +317,7 @@ func (sw *shardWorker) flush() {
 		sw.tab.prefetchRecord(sw.hs[i])
 	}
 	for i := range sw.nbatch {
-		sw.tab.insert(sw.hs[i], sw.keys[i], sw.seqs[i], 1)
+		sw.tab.insert(sw.hs[i], sw.keys[i], sw.seqs[i], uint32(sw.id))
 		sw.keys[i] = nil
 	}
 	sw.nbatch = 0
@@ -347,10 +347,13 @@ func (sw *shardWorker) send(s int) {
 	}
 }
 
-// records counts the records of an outbox another worker sent.
+// records counts the records of an outbox another worker sent: its
+// worker id, then hash, position, length and key of each line.
 func (sw *shardWorker) records(m []byte) {
 	t := sw.tab
 	buf := m
+	origin := binary.LittleEndian.Uint32(m)
+	m = m[4:]
 	var (
 		keys [batchSize][]byte
 		hs   [batchSize]uint64
@@ -371,7 +374,7 @@ func (sw *shardWorker) records(m []byte) {
 			t.prefetchRecord(hs[i])
 		}
 		for i := range n {
-			t.insert(hs[i], keys[i], seqs[i], 1)
+			t.insert(hs[i], keys[i], seqs[i], origin)
 		}
 	}
 	select {
@@ -432,24 +435,59 @@ func (a *Aggregator) rankShards() ([][]shardItem, []*keyTable) {
 	cntBits := bits.Len64(uint64(maxCount))
 	nbits := seqBits + secBits + cntBits
 	fits := nbits <= 64
-	// each table's items are built and sorted by its own goroutine
+	// Each table's items are built and sorted by its own goroutine. Keys
+	// seen once need no sort: a worker reads its lines in order, so in a
+	// table (filled in arrival order) the single keys that one worker read
+	// first come in line order. They make one run per origin, checked as
+	// they are built (a run out of order is sorted; it never was in the
+	// tests), and only the keys seen more than once are radix-sorted.
 	items := make([]shardItem, total)
-	runs := make([][]shardItem, len(tabs))
+	tabRuns := make([][][]shardItem, len(tabs))
 	var wg sync.WaitGroup
 	for ti, t := range tabs {
 		wg.Go(func() {
 			sec := uint64(secs[ti])
-			its := items[offs[ti]:offs[ti]]
-			t.each(func(pos uint32, r *recHdr, _ []byte) {
-				var key uint64
-				if fits {
-					key = uint64(maxCount-r.count)<<(seqBits+secBits) | sec<<seqBits | uint64(r.seq)
-				}
-				its = append(its, shardItem{key: key, ref: uint64(ti)<<32 | uint64(pos)})
-			})
-			if fits {
-				runs[ti] = radixSortItems(its, nbits)
+			its := items[offs[ti] : offs[ti]+t.n]
+			if !fits {
+				t.each(func(pos uint32, _ *recHdr, _ []byte) {
+					its[0] = shardItem{ref: uint64(ti)<<32 | uint64(pos)}
+					its = its[1:]
+				})
+				return
 			}
+			// its: the keys seen more than once, then the singles of
+			// each origin
+			runs := make([][]shardItem, 1+len(t.singles))
+			at := t.n
+			for o := len(t.singles) - 1; o >= 0; o-- {
+				at -= t.singles[o]
+				runs[1+o] = its[at : at : at+t.singles[o]]
+			}
+			runs[0] = its[:0:at]
+			sorted := make([]bool, len(runs))
+			for i := range sorted {
+				sorted[i] = true
+			}
+			t.each(func(pos uint32, r *recHdr, _ []byte) {
+				it := shardItem{
+					key: uint64(maxCount-r.count)<<(seqBits+secBits) | sec<<seqBits | uint64(r.seq),
+					ref: uint64(ti)<<32 | uint64(pos),
+				}
+				k := 0
+				if r.count == 1 {
+					k = 1 + int(r.origin)
+					if n := len(runs[k]); n > 0 && runs[k][n-1].key > it.key {
+						sorted[k] = false
+					}
+				}
+				runs[k] = append(runs[k], it)
+			})
+			for k := range runs {
+				if k == 0 || !sorted[k] {
+					runs[k] = radixSortItems(runs[k], nbits)
+				}
+			}
+			tabRuns[ti] = runs
 		})
 	}
 	wg.Wait()
@@ -460,6 +498,14 @@ func (a *Aggregator) rankShards() ([][]shardItem, []*keyTable) {
 			return cmp.Or(cmp.Compare(ty.count, tx.count), cmp.Compare(secs[x.ref>>32], secs[y.ref>>32]), cmp.Compare(tx.seq, ty.seq))
 		})
 		return [][]shardItem{items}, tabs
+	}
+	var runs [][]shardItem
+	for _, rs := range tabRuns {
+		for _, r := range rs {
+			if len(r) > 0 {
+				runs = append(runs, r)
+			}
+		}
 	}
 	return runs, tabs
 }
