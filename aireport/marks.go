@@ -13,6 +13,7 @@ import "math/bits"
 type marks struct {
 	b    []byte
 	m    []uint64 // bit j of m[k]: b[64k+j] is a stop; words [0, done) filled, the others 0
+	n    int      // words for b; m has one more, always 0
 	done int
 }
 
@@ -22,22 +23,36 @@ const markSegment = 128
 
 func (mk *marks) reset(b []byte) {
 	mk.b = b
-	n := (len(b) + 63) >> 6
-	if cap(mk.m) < n {
-		mk.m = make([]uint64, n)
+	mk.n = (len(b) + 63) >> 6
+	if cap(mk.m) < mk.n+1 {
+		mk.m = make([]uint64, mk.n+1)
 	}
-	mk.m = mk.m[:n]
-	clear(mk.m) // next reads words not filled yet as "no stop"
+	mk.m = mk.m[:mk.n+1]
+	clear(mk.m) // inWord reads words not filled yet as "no stop"
 	mk.done = 0
 }
 
 // next returns the position of the first stop at or after i. The block
 // ends in '\n', so there is one for any i < len(b).
 func (mk *marks) next(i int) int {
-	if m := mk.m[i>>6] >> (i & 63); m != 0 { // 0 when not filled yet
-		return i + bits.TrailingZeros64(m)
+	if j := mk.inWord(i); j >= 0 {
+		return j
+	}
+	if j := mk.inWord((i | 63) + 1); j >= 0 { // the next word
+		return j
 	}
 	return mk.nextSlow(i)
+}
+
+// inWord returns the first stop at or after i in i's word of marks, or -1
+// (also when the word is not filled yet); i may be the first byte past
+// the block. The scan calls it for i's word, then for the next, before
+// next: small enough to be inlined where next is not.
+func (mk *marks) inWord(i int) int {
+	if m := mk.m[i>>6] >> (i & 63); m != 0 {
+		return i + bits.TrailingZeros64(m)
+	}
+	return -1
 }
 
 // nextSlow is next past the word of i, filling words as it goes.
@@ -65,7 +80,7 @@ func (mk *marks) nextSlow(i int) int {
 // fill marks the next segment of words.
 func (mk *marks) fill() {
 	lo := mk.done
-	hi := min(lo+markSegment, len(mk.m))
+	hi := min(lo+markSegment, mk.n)
 	// markBlocks reads one byte past each 64-byte block
 	full := min(hi, (len(mk.b)-1)>>6)
 	if full > lo {

@@ -194,8 +194,10 @@ func (sw *shardWorker) block(blk seqBlock) {
 			lit, st := i, len(scr)
 			for {
 				// mk.next(i), by hand: the inliner finds it too big
-				if m := mk.m[i>>6] >> (i & 63); m != 0 {
-					i += bits.TrailingZeros64(m)
+				if j := mk.inWord(i); j >= 0 {
+					i = j
+				} else if j := mk.inWord((i | 63) + 1); j >= 0 {
+					i = j
 				} else {
 					i = mk.nextSlow(i)
 				}
