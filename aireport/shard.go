@@ -528,8 +528,14 @@ func splitRuns(runs [][]shardItem, r int) []int {
 		at[0] = r // the single run of keys that may not be distinct
 		return at
 	}
-	// the smallest key v with more than r items at or below it
-	lo, hi := uint64(0), uint64(math.MaxUint64)
+	// the smallest key v with more than r items at or below it, between
+	// the smallest and the largest key
+	lo, hi := uint64(math.MaxUint64), uint64(0)
+	for _, run := range runs {
+		if len(run) > 0 {
+			lo, hi = min(lo, run[0].key), max(hi, run[len(run)-1].key)
+		}
+	}
 	for lo < hi {
 		mid := lo + (hi-lo)/2
 		n := 0
@@ -628,7 +634,7 @@ func (a *Aggregator) writeUniqShards(w io.Writer) error {
 	// order, handing each buffer back: no round waits for its slowest
 	// segment. A formatter holds its buffer before it takes a segment, so
 	// the segment being waited for always has one.
-	const per = 2 << 10
+	const per = 4 << 10
 	nseg := (total + per - 1) / per
 	if nseg == 0 {
 		return nil
