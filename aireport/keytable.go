@@ -49,8 +49,10 @@ const (
 	maxBlocks  = 1 << (32 - kPosBits)
 )
 
-func newKeyTable(log2 uint32) *keyTable {
-	t := &keyTable{slots: newSlots[uint64](1 << log2), shift: 32 - log2}
+// newKeyTable returns a table of 1<<log2 slots for lines read by the given
+// number of workers (origins 0 to workers-1).
+func newKeyTable(log2 uint32, workers int) *keyTable {
+	t := &keyTable{slots: newSlots[uint64](1 << log2), shift: 32 - log2, singles: make([]int, workers)}
 	// a record never sits at position 0, so a slot is never 0
 	t.blocks = [][]byte{make([]byte, 8, kFirst)}
 	return t
@@ -106,9 +108,6 @@ func (t *keyTable) insert(h uint64, key []byte, seq int64, origin uint32) {
 			t.n++
 			t.maxCount = max(t.maxCount, 1)
 			t.maxSeq = max(t.maxSeq, seq)
-			for int(origin) >= len(t.singles) {
-				t.singles = append(t.singles, 0)
-			}
 			t.singles[origin]++
 			if t.n*4 > len(t.slots)*3 {
 				t.grow()

@@ -61,7 +61,7 @@ func (a *Aggregator) shardTables(c *category, w int) []*keyTable {
 			panic("aireport: worker count changed between inputs")
 		}
 		for range w {
-			c.shards = append(c.shards, newKeyTable(12))
+			c.shards = append(c.shards, newKeyTable(12, w))
 		}
 	}
 	return c.shards
