@@ -1,5 +1,21 @@
 #include "textflag.h"
 
+// MARK32(off, reg): reg = the marks of the 32 bytes at off(SI) (Y0),
+// with the byte after each in Y1 for the "po" and "pi" tests.
+#define MARK32(off, reg) \
+	VMOVDQU  off(SI), Y0; \
+	VMOVDQU  off+1(SI), Y1; \
+	VPCMPEQB Y10, Y0, Y2; \
+	VPCMPEQB Y11, Y0, Y3; \
+	VPOR     Y3, Y2, Y2; \
+	VPCMPEQB Y12, Y0, Y3; \
+	VPCMPEQB Y13, Y1, Y4; \
+	VPCMPEQB Y14, Y1, Y5; \
+	VPOR     Y5, Y4, Y4; \
+	VPAND    Y4, Y3, Y3; \
+	VPOR     Y3, Y2, Y2; \
+	VPMOVMSKB Y2, reg
+
 // func markAVX2(dst *uint64, b *byte, blocks int)
 // For each 64-byte block of b: a word with bit j set where byte j is '\n'
 // or '[', or is 'p' followed by 'o' or 'i'. Reads one byte past the last
@@ -27,32 +43,8 @@ TEXT ·markAVX2(SB), NOSPLIT, $0-24
 	VPBROADCASTB X14, Y14 // 'i'
 
 loop:
-	VMOVDQU  (SI), Y0
-	VMOVDQU  1(SI), Y1
-	VPCMPEQB Y10, Y0, Y2
-	VPCMPEQB Y11, Y0, Y3
-	VPOR     Y3, Y2, Y2
-	VPCMPEQB Y12, Y0, Y3
-	VPCMPEQB Y13, Y1, Y4
-	VPCMPEQB Y14, Y1, Y5
-	VPOR     Y5, Y4, Y4
-	VPAND    Y4, Y3, Y3
-	VPOR     Y3, Y2, Y2
-	VPMOVMSKB Y2, AX
-
-	VMOVDQU  32(SI), Y0
-	VMOVDQU  33(SI), Y1
-	VPCMPEQB Y10, Y0, Y2
-	VPCMPEQB Y11, Y0, Y3
-	VPOR     Y3, Y2, Y2
-	VPCMPEQB Y12, Y0, Y3
-	VPCMPEQB Y13, Y1, Y4
-	VPCMPEQB Y14, Y1, Y5
-	VPOR     Y5, Y4, Y4
-	VPAND    Y4, Y3, Y3
-	VPOR     Y3, Y2, Y2
-	VPMOVMSKB Y2, DX
-
+	MARK32(0, AX)
+	MARK32(32, DX)
 	SHLQ $32, DX
 	ORQ  DX, AX
 	MOVQ AX, (DI)
