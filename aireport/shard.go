@@ -405,10 +405,10 @@ func (a *Aggregator) hasShards() bool {
 }
 
 // rankShards returns the keys of every shard table in ranking order, as
-// one run per table (sorted by key, keys distinct: they hold the first
-// line's position) to be merged while the report is written (see
-// mergeRuns), or as a single run when the sort key does not fit in 64
-// bits; and the tables the items point into.
+// runs sorted by key (keys distinct: they hold the first line's position)
+// to be merged while the report is written (see mergeRuns), or as a
+// single run when the sort key does not fit in 64 bits; and the tables
+// the items point into.
 func (a *Aggregator) rankShards() ([][]shardItem, []*keyTable) {
 	names := make([]string, 0, len(a.cats))
 	total := 0
@@ -466,10 +466,7 @@ func (a *Aggregator) rankShards() ([][]shardItem, []*keyTable) {
 				runs[1+o] = its[at : at : at+t.singles[o]]
 			}
 			runs[0] = its[:0:at]
-			sorted := make([]bool, len(runs))
-			for i := range sorted {
-				sorted[i] = true
-			}
+			unsorted := make([]bool, len(runs))
 			t.each(func(pos uint32, r *recHdr, _ []byte) {
 				it := shardItem{
 					key: uint64(maxCount-r.count)<<(seqBits+secBits) | sec<<seqBits | uint64(r.seq),
@@ -479,13 +476,13 @@ func (a *Aggregator) rankShards() ([][]shardItem, []*keyTable) {
 				if r.count == 1 {
 					k = 1 + int(r.origin)
 					if n := len(runs[k]); n > 0 && runs[k][n-1].key > it.key {
-						sorted[k] = false
+						unsorted[k] = true
 					}
 				}
 				runs[k] = append(runs[k], it)
 			})
 			for k := range runs {
-				if k == 0 || !sorted[k] {
+				if k == 0 || unsorted[k] {
 					runs[k] = radixSortItems(runs[k], nbits)
 				}
 			}
