@@ -55,25 +55,24 @@ func (mk *marks) inWord(i int) int {
 	return -1
 }
 
-// nextSlow is next past the word of i, filling words as it goes.
+// nextSlow is next, filling words as it goes: up to i's word first, as
+// the scan skips digit runs without looking at the marks and may land
+// past the words filled so far.
 func (mk *marks) nextSlow(i int) int {
-	w := i >> 6
-	if w < mk.done {
-		w++ // no stop left in the word of i
-	}
-	for {
-		if w == mk.done {
+	for w := i >> 6; ; w++ {
+		for w >= mk.done {
+			if mk.done == mk.n {
+				panic("aireport: marks: block does not end in '\\n'")
+			}
 			mk.fill()
 		}
-		if m := mk.m[w]; m != 0 {
-			if w == i>>6 {
-				m &= ^uint64(0) << (i & 63)
-			}
-			if m != 0 {
-				return w<<6 + bits.TrailingZeros64(m)
-			}
+		m := mk.m[w]
+		if w == i>>6 {
+			m &= ^uint64(0) << (i & 63)
 		}
-		w++
+		if m != 0 {
+			return w<<6 + bits.TrailingZeros64(m)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package aireport
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 )
@@ -80,4 +81,21 @@ func BenchmarkMarks(b *testing.B) {
 			markBlocksSWAR(dst, in)
 		}
 	})
+}
+
+// TestScanLongDigits: a digit run (skipped by the masks without looking
+// at the marks) that ends past the marked part of a block.
+func TestScanLongDigits(t *testing.T) {
+	var in []byte
+	for _, n := range []int{100, 9000, 20000, 70000} {
+		in = append(in, "Nov 22 00:00:00 host app["...)
+		in = append(in, bytes.Repeat([]byte{'7'}, n)...)
+		in = append(in, "] pid="...)
+		in = append(in, bytes.Repeat([]byte{'3'}, n)...)
+		in = append(in, " port "...)
+		in = append(in, bytes.Repeat([]byte{'5'}, n)...)
+		in = append(in, " done\n"...)
+	}
+	checkScan(t, in)
+	withoutAVX2(func() { checkScan(t, in) })
 }
