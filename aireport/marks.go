@@ -18,8 +18,10 @@ type marks struct {
 }
 
 // markSegment is how many words are filled at a time: 8 KiB of the block,
-// read again by the scan while still in the cache.
-const markSegment = 128
+// read again by the scan while still in the cache. A variable for the
+// tests, which fill one word at a time so that short inputs cross
+// segments.
+var markSegment = 128
 
 func (mk *marks) reset(b []byte) {
 	mk.b = b

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,13 +200,23 @@ func scanEdges(t *testing.T) {
 // input, as TestScanEdges does on random ones.
 func FuzzArticleScan(f *testing.F) {
 	f.Add([]byte("Nov 22 00:00:00 host0 sshd[18206]: reset pid=13882 port 22 x\nshort\n\nport 1 [2] pid=3"))
+	f.Add([]byte("Nov 22 00:00:00 host0 app[" + strings.Repeat("7", 150) + "]: pid=" + strings.Repeat("3", 70) + " port " + strings.Repeat("5", 90) + " x\n"))
 	f.Fuzz(func(t *testing.T, in []byte) { checkScan(t, in) })
 }
 
 // checkScan counts in with the fast path, as a mapped file and as a
-// stream, with and without cutting headers, and compares the counts with
-// those of maskArticle line by line.
+// stream, with and without cutting headers, with marks filled 8 KiB and
+// 64 bytes at a time, and compares the counts with those of maskArticle
+// line by line.
 func checkScan(t *testing.T, in []byte) {
+	t.Helper()
+	checkScanSegment(t, in)
+	defer func(n int) { markSegment = n }(markSegment)
+	markSegment = 1
+	checkScanSegment(t, in)
+}
+
+func checkScanSegment(t *testing.T, in []byte) {
 	t.Helper()
 	for _, header := range []HeaderMode{HeaderCut, HeaderNone} {
 		want := map[string]int64{}
