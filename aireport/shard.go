@@ -506,7 +506,40 @@ func (a *Aggregator) rankShards() ([][]shardItem, []*keyTable) {
 			}
 		}
 	}
+	// Formatting splits and merges the runs looking at every run's head:
+	// fine for a few. Many CPUs and sections make many (a table per worker
+	// and section, a run per origin in each): pairs are merged, in
+	// parallel, down to maxRuns.
+	const maxRuns = 8
+	for len(runs) > maxRuns {
+		next := make([][]shardItem, (len(runs)+1)/2)
+		for i := range next {
+			if 2*i+1 == len(runs) {
+				next[i] = runs[2*i]
+				continue
+			}
+			wg.Go(func() { next[i] = mergeTwo(runs[2*i], runs[2*i+1]) })
+		}
+		wg.Wait()
+		runs = next
+	}
 	return runs, tabs
+}
+
+// mergeTwo merges two runs sorted by key into a new one.
+func mergeTwo(x, y []shardItem) []shardItem {
+	out := make([]shardItem, 0, len(x)+len(y))
+	for len(x) > 0 && len(y) > 0 {
+		if y[0].key < x[0].key {
+			out = append(out, y[0])
+			y = y[1:]
+		} else {
+			out = append(out, x[0])
+			x = x[1:]
+		}
+	}
+	out = append(out, x...)
+	return append(out, y...)
 }
 
 // splitRuns returns, for runs sorted by distinct keys, how many items of
@@ -552,8 +585,8 @@ func splitRuns(runs [][]shardItem, r int) []int {
 }
 
 // mergeRuns calls fn for the items of runs[k][from[k]:to[k]], every k, in
-// key order: a k-way merge, linear in the number of runs (one per shard
-// table: workers × sections).
+// key order: a k-way merge, linear in the number of runs (at most eight,
+// see rankShards).
 func mergeRuns(runs [][]shardItem, from, to []int, fn func(*shardItem)) {
 	heads := make([][]shardItem, 0, len(runs))
 	for k, run := range runs {
