@@ -206,10 +206,7 @@ func (sw *shardWorker) block(blk seqBlock) {
 					break
 				}
 				if c == '[' {
-					j := i + 1
-					for b[j]-'0' < 10 {
-						j++
-					}
+					j := digitsEnd(b, i+1)
 					if b[j] == ']' {
 						scr = append(append(scr, b[lit:i]...), "[PID]"...)
 						i, lit = j+1, j+1
@@ -219,21 +216,14 @@ func (sw *shardWorker) block(blk seqBlock) {
 					// b ends in '\n', so the checks stop inside b
 					if b[i+1] == 'o' {
 						if b[i+2] == 'r' && b[i+3] == 't' && b[i+4] == ' ' {
-							j := i + 5
-							for b[j]-'0' < 10 {
-								j++
-							}
-							if b[j] == ' ' {
+							if j := digitsEnd(b, i+5); b[j] == ' ' {
 								scr = append(append(scr, b[lit:i]...), "port PORT "...)
 								i, lit = j+1, j+1
 								continue
 							}
 						}
 					} else if b[i+1] == 'i' && b[i+2] == 'd' && b[i+3] == '=' {
-						j := i + 4
-						for b[j]-'0' < 10 {
-							j++
-						}
+						j := digitsEnd(b, i+4)
 						scr = append(append(scr, b[lit:i]...), "pid=PID"...)
 						i, lit = j, j
 						continue
@@ -291,6 +281,15 @@ func (sw *shardWorker) block(blk seqBlock) {
 	}
 	sw.flush()
 	sw.scr = scr
+}
+
+// digitsEnd returns the first position from j on that is not an ASCII
+// digit; b ends in '\n', so there is one.
+func digitsEnd(b []byte, j int) int {
+	for b[j]-'0' < 10 {
+		j++
+	}
+	return j
 }
 
 func (sw *shardWorker) cutLine(line []byte) []byte {
