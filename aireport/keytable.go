@@ -52,7 +52,9 @@ const (
 // newKeyTable returns a table of 1<<log2 slots for lines read by the given
 // number of workers (origins 0 to workers-1).
 func newKeyTable(log2 uint32, workers int) *keyTable {
-	t := &keyTable{slots: newSlots[uint64](1 << log2), shift: 32 - log2, singles: make([]int, workers)}
+	// maxCount is a bound: 1 before the first key, so no insert of a new
+	// key has to raise it
+	t := &keyTable{slots: newSlots[uint64](1 << log2), shift: 32 - log2, singles: make([]int, workers), maxCount: 1}
 	// a record never sits at position 0, so a slot is never 0
 	t.blocks = [][]byte{make([]byte, 8, kFirst)}
 	return t
@@ -106,7 +108,6 @@ func (t *keyTable) insert(h uint64, key []byte, seq int64, origin uint32) {
 		if s == 0 {
 			t.slots[i] = uint64(tag)<<32 | uint64(t.store(key, seq, origin))
 			t.n++
-			t.maxCount = max(t.maxCount, 1)
 			t.maxSeq = max(t.maxSeq, seq)
 			t.singles[origin]++
 			if t.n*4 > len(t.slots)*3 {
