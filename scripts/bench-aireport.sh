@@ -7,8 +7,8 @@
 #
 # Prints both times (best of RUNS, the two taking turns), the ratio, and
 # checks that both list the same lines with the same counts (ties may come
-# in any order). Then, unless
-# MEMORY=0, measures peak RSS on a 5M-line input with 1,000 templates.
+# in any order). Then, unless MEMORY=0, measures peak RSS on a 5M-line
+# input with 1,000 templates.
 #
 # Environment: LINES (1000000), TEMPLATES (1000), VALUES ("2 10 100"),
 # RUNS (3), MEMORY (1), MEM_LINES (5000000), TARGET (10).
