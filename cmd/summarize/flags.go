@@ -70,7 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.promPath, "prom", "", "Prometheus textfile to rewrite every minute (node_exporter textfile collector)")
 	fs.StringVar(&o.spoolDir, "spool-dir", "", "directory of the per-category unknown-line spool (input of aireport)")
 	fs.StringVar(&o.spoolComp, "spool-compression", "zstd", "spool compression: zstd or gzip")
-	fs.Int64Var(&o.spoolSize, "spool-max-bytes", 64<<20, "rotate a spool file once it holds this many compressed bytes")
+	fs.Int64Var(&o.spoolSize, "spool-max-bytes", 64<<20, "rotate a spool file once its in-progress (uncompressed) part holds this many bytes")
 	fs.DurationVar(&o.spoolAge, "spool-max-age", time.Hour, "rotate a spool file after this long")
 	fs.DurationVar(&o.closeWait, "close-timeout", 500*time.Millisecond, "at exit, how long outputs may take to deliver what they hold")
 	fs.StringVar(&o.logLevel, "log-level", "info", "stderr log level: debug, info, warn, error")
