@@ -283,6 +283,22 @@ func (s *Spool) Close() error {
 	return errors.Join(errs...)
 }
 
+// Abandon closes every file without completing it and drops what is
+// buffered, as the death of the process would: the files stay in progress
+// for the next start's Recover. Write fails afterwards. (Tests stand it in
+// for SIGKILL.)
+func (s *Spool) Abandon() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for _, sf := range s.cats {
+		if sf.f != nil {
+			_ = sf.f.Close()
+			sf.f = nil
+		}
+	}
+}
+
 func validCategoryDir(c string) bool {
 	return c != "" && c != "." && c != ".." && !strings.ContainsAny(c, "/\x00")
 }

@@ -260,20 +260,6 @@ func BenchmarkSpoolWrite(b *testing.B) {
 	}
 }
 
-// die stands for the process being killed: its files are closed (the
-// kernel drops their locks) without being completed, buffers are lost.
-func (s *Spool) die() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, sf := range s.cats {
-		if sf.f != nil {
-			sf.f.Close()
-		}
-	}
-	s.cats = nil
-	s.closed = true
-}
-
 // TestSpoolRecover: what Flush wrote survives the death of the process and
 // is completed by the next start; what was only buffered is lost; a torn
 // last line is dropped and counted; a live process's file is left alone.
@@ -322,7 +308,7 @@ func TestSpoolRecover(t *testing.T) {
 	if st, err := next.Recover(); err != nil || st.Files != 0 {
 		t.Fatalf("recovered a live file: %+v, %v", st, err)
 	}
-	dead.die()
+	dead.Abandon()
 	st, err := next.Recover()
 	if err != nil {
 		t.Fatal(err)

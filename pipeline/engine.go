@@ -10,6 +10,7 @@
 package pipeline
 
 import (
+	"errors"
 	"log/slog"
 	"math"
 	"time"
@@ -44,12 +45,16 @@ var selfSchema = tally.Schema{
 	Counters: []string{"malformed", "too_long", "uncategorized", "spool_errors", "output_errors", "dropped"},
 }
 
-// UnknownSink receives lines that no rule claimed. Both methods are called
+// UnknownSink receives lines that no rule claimed. Its methods are called
 // from the engine goroutine only. Write must be cheap (buffered) and must
-// not retain line; Rotate is called on every tick so that files are closed
-// (and become visible to readers) by size or age.
+// not retain line; Flush runs after each chunk with unknown lines, before
+// the chunk is journaled and confirmed, and must leave what was written
+// safe from a process kill (write(2)); it returns how many lines it could
+// not store. Rotate is called on every tick so that files are closed (and
+// become visible to readers) by size or age.
 type UnknownSink interface {
 	Write(category string, line []byte) error
+	Flush() (lost int, err error)
 	Rotate(now time.Time) error
 }
 
@@ -92,6 +97,13 @@ type Engine struct {
 
 	dropsSeen    []uint64 // per output, drops already counted
 	outputErrors uint64   // output errors not yet counted in a minute
+	spoolLost    uint64   // spool lines a Flush lost, not yet counted in a minute
+
+	jr           *jstate // the journal, nil without one
+	spoolPending bool    // the spool holds lines not flushed yet
+	replaying    bool    // counting the journal's lines again: no spool writes
+	holding      bool    // emit keeps summaries in held instead (replay)
+	held         []tally.Summary
 
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
@@ -312,14 +324,19 @@ func (e *Engine) advanceEventClock() {
 func (e *Engine) self(at time.Time) *tally.Window { return e.agg.Window(e.selfIdx, at) }
 
 func (e *Engine) spool(category string, line []byte, self *tally.Window) {
-	if e.cfg.Spool == nil {
+	if e.cfg.Spool == nil || e.replaying {
 		return
 	}
+	e.spoolPending = true
 	if err := e.cfg.Spool.Write(category, line); err != nil {
 		if self.Counters[selfSpoolErrors] == 0 { // once a minute; the rest are counted
 			e.log.Error("spool write failed", "err", err)
 		}
-		self.Counters[selfSpoolErrors]++
+		n := uint64(1)
+		if le := (*outputs.LostLinesError)(nil); errors.As(err, &le) {
+			n = uint64(le.Lines)
+		}
+		self.Counters[selfSpoolErrors] += n
 	}
 }
 
@@ -354,9 +371,18 @@ func (e *Engine) Flush(now time.Time) {
 // emit hands closed minutes to every output, grouped by minute. Output
 // errors are logged and counted; one failing output never stops another.
 func (e *Engine) emit(summaries []tally.Summary) {
+	if e.holding {
+		e.held = append(e.held, summaries...)
+		return
+	}
 	if len(summaries) > 0 && e.beforeEmit != nil {
 		e.beforeEmit()
 	}
+	e.deliver(summaries)
+}
+
+// deliver writes summaries to the outputs (emit without beforeEmit).
+func (e *Engine) deliver(summaries []tally.Summary) {
 	for len(summaries) > 0 {
 		n := 1
 		for n < len(summaries) && summaries[n].Minute.Equal(summaries[0].Minute) {
@@ -387,7 +413,7 @@ func (e *Engine) noteDelivery(at time.Time) {
 			e.dropsSeen[i] = d
 		}
 	}
-	if dropped == 0 && e.outputErrors == 0 {
+	if dropped == 0 && e.outputErrors == 0 && e.spoolLost == 0 {
 		return
 	}
 	self := e.self(at)
@@ -396,5 +422,6 @@ func (e *Engine) noteDelivery(at time.Time) {
 	}
 	self.Counters[selfDropped] += dropped
 	self.Counters[selfOutputErrors] += e.outputErrors
-	e.outputErrors = 0
+	self.Counters[selfSpoolErrors] += e.spoolLost
+	e.outputErrors, e.spoolLost = 0, 0
 }

@@ -34,24 +34,24 @@ func (e *Engine) runLockstep(ctx context.Context, in io.Reader, controls <-chan 
 		if stopped || ackErr != nil {
 			return
 		}
-		// Reply first, then count, inside the same critical section: rsyslog
-		// prepares the next line while this one is counted, instead of
-		// waiting for it (the round trip, not the counting, sets the pace).
-		// A stop waits for the lock, so a confirmed line is always counted
-		// before the final checkpoint or flush; a crash loses it exactly as
-		// it loses the other lines counted since the last checkpoint. A
-		// reply that fails leaves the line uncounted: rsyslog re-sends it.
+		// Count, commit (spool write and journal append), then reply,
+		// inside one critical section. A stop waits for the lock, so a
+		// confirmed line is always counted before the final checkpoint or
+		// flush, and a crash finds it in the journal. A reply that fails
+		// (rsyslog gone) leaves a counted line unconfirmed: rsyslog re-sends
+		// it, and it is counted twice, like the line in flight at a kill.
+		e.inline.classify(&e.scratch, c)
+		e.applyBatch(&e.scratch)
+		e.commit(c)
+		if cp != nil {
+			cp.dirty = true
+		}
 		if opt.Ack != nil {
 			if err := opt.Ack(lineCount(c)); err != nil {
 				ackErr = fmt.Errorf("pipeline: confirm: %w", err)
 				close(failed)
 				return
 			}
-		}
-		e.inline.classify(&e.scratch, c)
-		e.applyBatch(&e.scratch)
-		if cp != nil {
-			cp.dirty = true
 		}
 	}
 	readErr := make(chan error, 1)

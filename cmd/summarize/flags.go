@@ -47,6 +47,8 @@ type options struct {
 	keepAlive    time.Duration
 	checkpoint   string
 	cpEvery      time.Duration
+	journal      bool
+	journalSync  bool
 	backlog      int
 }
 
@@ -82,6 +84,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.backlog, "syslog-backlog", 10000, "summary lines kept while the syslog target is down; beyond, the oldest are dropped and counted (dropped= in the next summary)")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "file keeping the open minutes across restarts (restored at start, saved periodically and at exit)")
 	fs.DurationVar(&o.cpEvery, "checkpoint-every", 200*time.Millisecond, "how often the checkpoint is saved while lines arrive")
+	fs.BoolVar(&o.journal, "journal", true, "with --checkpoint: append each counted chunk to FILE.journal.* before confirming it and replay it at start, so a process kill loses no confirmed line")
+	fs.BoolVar(&o.journalSync, "journal-sync", false, "fdatasync the journal after each chunk: confirmed lines survive a power loss too (slower; see docs/rsyslog.md)")
 	fs.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts here (DIR/<category>/<counter>.rrd) and raise aberration alerts")
 	fs.StringVar(&o.alertPri, "alert-priority", "daemon.warning", "facility.severity of aberration alert lines")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "goroutines that parse and match lines in parallel (1 = all on one)")
