@@ -67,6 +67,9 @@ func (e *Engine) save(cp *checkpointer) error {
 // the journal position they cover (the journal moves to a new generation,
 // so that the covered ones can be deleted once the checkpoint is durable).
 func (e *Engine) checkpointData() ([]byte, journal.Position, error) {
+	// Held lines are in journal records the checkpoint covers: count them
+	// now, or a crash after the save would lose them.
+	e.releaseFuture()
 	state, err := e.agg.MarshalBinary()
 	if err != nil {
 		return nil, journal.Position{}, err

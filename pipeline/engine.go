@@ -37,12 +37,13 @@ const (
 	selfSpoolErrors
 	selfOutputErrors
 	selfDropped
+	selfFuture
 	numSelfCounters
 )
 
 var selfSchema = tally.Schema{
 	Category: SelfCategory,
-	Counters: []string{"malformed", "too_long", "uncategorized", "spool_errors", "output_errors", "dropped"},
+	Counters: []string{"malformed", "too_long", "uncategorized", "spool_errors", "output_errors", "dropped", "future"},
 }
 
 // UnknownSink receives lines that no rule claimed. Its methods are called
@@ -104,6 +105,11 @@ type Engine struct {
 	replaying    bool    // counting the journal's lines again: no spool writes
 	holding      bool    // emit keeps summaries in held instead (replay)
 	held         []tally.Summary
+
+	// pending are lines far ahead of the event clock, held until enough
+	// agree on the jump (see FutureLimit).
+	pending   []heldLine
+	heldBatch batch
 
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
@@ -180,13 +186,21 @@ func (e *Engine) Reload(set *rules.Set) error {
 }
 
 // applyBatch counts a classified batch into the minutes, in input order.
-func (e *Engine) applyBatch(b *batch) {
+func (e *Engine) applyBatch(b *batch) { e.applyLines(b, e.cfg.EventClock) }
+
+// applyLines counts b's lines; with checkFuture, lines far ahead of the
+// event clock are held instead (see FutureLimit).
+func (e *Engine) applyLines(b *batch, checkFuture bool) {
 	prevRules := int32(0)
 	key, num := 0, 0 // next key and number of the batch to consume
 	for i := range b.lines {
 		l := &b.lines[i]
 		matched := b.rules[prevRules:l.rulesEnd]
 		prevRules = l.rulesEnd
+		if checkFuture && l.at != 0 && e.holdFuture(b, l) {
+			key, num = e.skipActions(b, l, matched, key, num)
+			continue
+		}
 		key, num = e.countLine(b, l, matched, key, num)
 		e.advanceEventClock()
 	}
@@ -209,6 +223,9 @@ func (e *Engine) countLine(b *batch, l *lineResult, matched []int32, key, num in
 	}
 	if l.flags&lineTooLong != 0 {
 		self.Counters[selfTooLong]++
+	}
+	if l.flags&lineFuture != 0 {
+		self.Counters[selfFuture]++
 	}
 	if l.flags&lineEmpty != 0 {
 		return key, num
@@ -361,6 +378,7 @@ func (e *Engine) Tick(now time.Time) {
 
 // Flush emits every open minute now, marked partial where it has not ended.
 func (e *Engine) Flush(now time.Time) {
+	e.releaseFuture()
 	if e.cfg.EventClock && !e.lastEvent.IsZero() {
 		// Replaying a file: "now" is the newest event, not the wall clock.
 		now = e.lastEvent
