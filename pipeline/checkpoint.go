@@ -44,11 +44,11 @@ type checkpointer struct {
 	pendingSeq uint64
 	// release, when set, gets the position of each written state: the
 	// journal's older generations are no longer needed.
-	release func(journal.Position) error
-	seq        uint64 // last submitted
-	written    uint64 // last written (or superseded and skipped)
-	writeErr   error  // result of the last write
-	stopping   bool
+	release  func(journal.Position) error
+	seq      uint64 // last submitted
+	written  uint64 // last written (or superseded and skipped)
+	writeErr error  // result of the last write
+	stopping bool
 }
 
 // save writes the aggregator's open minutes to the checkpoint file and
