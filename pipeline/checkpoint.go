@@ -3,13 +3,12 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/atomicfile"
+	"github.com/logtally/logtally/tally"
 	"io/fs"
 	"os"
 	"sync"
 	"time"
-
-	"github.com/logtally/logtally/outputs"
-	"github.com/logtally/logtally/tally"
 )
 
 // DefaultCheckpointEvery is how often the open minutes are checkpointed
@@ -168,7 +167,7 @@ func (cp *checkpointer) writer() {
 		data, seq := cp.pending, cp.pendingSeq
 		cp.pending = nil
 		cp.mu.Unlock()
-		err := outputs.WriteFileAtomic(cp.path, data, 0o600)
+		err := atomicfile.Write(cp.path, data, 0o600)
 		if err != nil {
 			err = fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
 		}

@@ -10,13 +10,11 @@
 package pipeline
 
 import (
+	"github.com/logtally/logtally/rules"
+	"github.com/logtally/logtally/tally"
 	"log/slog"
 	"math"
 	"time"
-
-	"github.com/logtally/logtally/outputs"
-	"github.com/logtally/logtally/rules"
-	"github.com/logtally/logtally/tally"
 )
 
 // SelfCategory is the name of the category summarize reports about itself:
@@ -65,7 +63,7 @@ type Config struct {
 	EventClock bool             // minutes by the lines' own timestamps instead of arrival
 	Grace      time.Duration    // event clock: how long a minute stays open for late lines
 	MaxLine    int              // longer lines are truncated and counted too_long; default 64 KiB
-	Outputs    []outputs.Output
+	Outputs    []Output
 	Spool      UnknownSink // nil: unknown lines are only counted
 	Logger     *slog.Logger
 }

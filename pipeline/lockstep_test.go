@@ -3,13 +3,11 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"github.com/logtally/logtally/rules"
 	"io"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/logtally/logtally/outputs"
-	"github.com/logtally/logtally/rules"
 )
 
 // TestLockstep plays rsyslog with confirmations: one line, wait for its
@@ -22,7 +20,7 @@ func TestLockstep(t *testing.T) {
 	}
 	out := &collect{}
 	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 10, 0, time.UTC)}
-	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}})
+	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}})
 	if err != nil {
 		t.Fatal(err)
 	}
