@@ -100,13 +100,10 @@ func (cp *checkpointer) save(agg *tally.Aggregator) error {
 }
 
 // savePeriodic saves when lines were counted since the last save, without
-// waiting for the disk: the state is copied (under lock, in lockstep mode
-// where another goroutine counts) and handed to the writer goroutine. A
+// waiting for the disk: the state is copied (under lock: in lockstep mode
+// another goroutine counts) and handed to the writer goroutine. A
 // failure is logged once until a save succeeds again.
 func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
-	if lock == nil {
-		lock = noLock{}
-	}
 	lock.Lock()
 	if !cp.dirty {
 		lock.Unlock()
@@ -128,11 +125,6 @@ func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
 		cp.failing = false
 	}
 }
-
-type noLock struct{}
-
-func (noLock) Lock()   {}
-func (noLock) Unlock() {}
 
 // The writer goroutine: it writes the newest submitted state, one file at
 // a time, so counting never waits for fsync. States are submitted in order

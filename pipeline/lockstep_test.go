@@ -65,3 +65,37 @@ func TestLockstep(t *testing.T) {
 		t.Fatalf("acknowledged %d lines, want %d", got, n)
 	}
 }
+
+// BenchmarkLockstep measures the confirmation path's round trip: write one
+// line, wait for its acknowledgement, as rsyslog does with confirmations.
+func BenchmarkLockstep(b *testing.B) {
+	set, err := rules.Load("../examples/sshd/rules.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(Config{Rules: set, Location: time.UTC, Outputs: []Output{&collect{}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	acks := make(chan int, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- e.Run(context.Background(), pr, nil, RunOptions{
+			Lockstep: true, Ack: func(n int) error { acks <- n; return nil },
+		})
+	}()
+	line := []byte("2026-11-22T10:00:00+00:00 h sshd[1]: Failed password for u1 from 10.0.0.1 port 22 ssh2\n")
+	b.ResetTimer()
+	for range b.N {
+		if _, err := pw.Write(line); err != nil {
+			b.Fatal(err)
+		}
+		<-acks
+	}
+	b.StopTimer()
+	pw.Close()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+}
