@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/aireport"
-	"github.com/logtally/logtally/aireport/corpus"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 	"github.com/logtally/logtally/aireport/drain"
 	"github.com/logtally/logtally/aireport/rulefile"
 )

@@ -11,7 +11,7 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/logtally/logtally/corpus"
+	"github.com/logtally/logtally/internal/corpus"
 	"github.com/logtally/logtally/rules"
 	"github.com/logtally/logtally/tally"
 )

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logtally/logtally/aireport/corpus"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 	"github.com/logtally/logtally/rules"
 )
 
@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "regenerate examples/aireport/spool and 
 const exampleDir = "../../examples/aireport"
 
 // The example spool: two days of sshd and postfix lines no rule claimed
-// (made from the labelled events in aireport/corpus). Day two has more
+// (made from the labelled events in internal/aireport/corpus). Day two has more
 // sessions (an ignore rule's count jumps) and events never seen on day one.
 var exampleDays = []struct {
 	day    time.Time

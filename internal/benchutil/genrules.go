@@ -1,4 +1,9 @@
-package bench
+// Package benchutil holds the benchmarks' helpers: realistic rule files of N
+// rules and the examples merged into one (WriteRules, MergeRules, for
+// bench/cmd/genrules and the scaling curves), and a reader of summarize's
+// JSON lines output (ReadJSONL, for bench/cmd/peertotals and the SEC
+// equivalence test). Internal: its API changes with the benchmarks.
+package benchutil
 
 import (
 	"bufio"
