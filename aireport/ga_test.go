@@ -21,8 +21,8 @@ import (
 var update = flag.Bool("update", false, "regenerate testdata/aireport-ga/labelled.tsv and heldout.tsv")
 
 const (
-	gaFile      = "../testdata/aireport-ga/labelled.tsv"
-	gaHeldOut   = "../testdata/aireport-ga/heldout.tsv"
+	gaFile      = "testdata/aireport-ga/labelled.tsv"
+	gaHeldOut   = "testdata/aireport-ga/heldout.tsv"
 	gaHeldLines = 3000
 	gaHeldSeed  = 11
 )

@@ -104,7 +104,7 @@ func TestExampleReport(t *testing.T) {
 	if r2.code != 0 {
 		t.Fatalf("day 2: exit %d: %s", r2.code, r2.stderr)
 	}
-	golden := "../../testdata/aireport-example/day2.txt"
+	golden := "testdata/aireport-example/day2.txt"
 	if *update {
 		writeFile(t, golden, []byte(r2.stdout))
 	}
