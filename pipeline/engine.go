@@ -3,10 +3,11 @@
 // hands every closed minute to the outputs. Lines that no rule claims go to
 // the unknown spool.
 //
-// One goroutine owns the Engine (Run's). Beside it run only the line reader
-// and, with RunOptions.Workers > 1, the workers that parse and match; they
-// hand classified chunks back in input order. Everything else talks to Run
-// through its control channel.
+// Run's one event loop (loop.go) owns the Engine. Beside it run only the
+// line reader and, with RunOptions.Workers > 1, the workers that parse and
+// match; they hand classified chunks back in input order. In lockstep mode
+// (omprog with confirmations) the reader itself confirms and counts, under
+// the loop's lock. Everything else talks to Run through its control channel.
 package pipeline
 
 import (
