@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/aireport"
-	"github.com/logtally/logtally/internal/aireport/corpus"
 	"github.com/logtally/logtally/aireport/drain"
 	"github.com/logtally/logtally/aireport/rulefile"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 )
 
 var update = flag.Bool("update", false, "regenerate testdata/aireport-ga/labelled.tsv and heldout.tsv")
