@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/logtally/logtally/rules"
 	"io"
@@ -97,5 +98,71 @@ func BenchmarkLockstep(b *testing.B) {
 	pw.Close()
 	if err := <-done; err != nil {
 		b.Fatal(err)
+	}
+}
+
+// A reply that fails ends Run with the error, under both confirmation
+// policies. Lockstep replies before counting, so the line whose reply failed
+// is not counted (rsyslog re-sends it); the workers policy counts a chunk
+// and then replies, so that line is already counted.
+func TestConfirmFailure(t *testing.T) {
+	errReply := errors.New("stdout closed")
+	for _, tc := range []struct {
+		name    string
+		opt     RunOptions
+		counted uint64
+	}{
+		{"lockstep", RunOptions{Lockstep: true}, 2},
+		{"inline", RunOptions{}, 3},
+		{"workers", RunOptions{Workers: 2}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set, err := rules.Load("../examples/sshd/rules.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := &collect{}
+			clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 10, 0, time.UTC)}
+			e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr, pw := io.Pipe()
+			defer pw.Close()
+			acks := make(chan int, 1)
+			replies := 0
+			opt := tc.opt
+			opt.Ticks = make(chan time.Time)
+			opt.Ack = func(n int) error {
+				replies++
+				if replies == 3 {
+					return errReply
+				}
+				acks <- n
+				return nil
+			}
+			done := make(chan error, 1)
+			go func() { done <- e.Run(context.Background(), pr, nil, opt) }()
+			for i := range 3 {
+				if _, err := fmt.Fprintf(pw, "2026-11-22T10:00:00+00:00 h sshd[1]: Failed password for u%d from 10.0.0.1 port 22 ssh2\n", i); err != nil {
+					t.Fatal(err)
+				}
+				if i < 2 {
+					<-acks
+				}
+			}
+			if err := <-done; !errors.Is(err, errReply) {
+				t.Fatalf("Run returned %v, want the reply's error", err)
+			}
+			var counted uint64
+			for _, r := range out.rows {
+				if r.Category != SelfCategory {
+					counted += r.Lines
+				}
+			}
+			if counted != tc.counted {
+				t.Errorf("counted %d lines, want %d", counted, tc.counted)
+			}
+		})
 	}
 }
