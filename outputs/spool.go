@@ -16,6 +16,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/logtally/logtally/internal/atomicfile"
 )
 
 // SpoolConfig configures the unknown-line spool. Zero values take the
@@ -175,6 +176,9 @@ type LostLinesError struct {
 }
 
 func (e *LostLinesError) Error() string { return e.Err.Error() }
+
+// LostLines is how many lines the failure lost (the engine counts them).
+func (e *LostLinesError) LostLines() int { return e.Lines }
 func (e *LostLinesError) Unwrap() error { return e.Err }
 
 var newline = []byte{'\n'}
@@ -338,7 +342,7 @@ func (s *Spool) open(category string, sf *spoolFile) error {
 			_ = os.Remove(path)
 			return opError("spool", "lock", path, err)
 		}
-		syncDir(dir)
+		atomicfile.SyncDir(dir)
 		sf.f, sf.path, sf.final, sf.size, sf.opened = f, path, final, 0, now
 		return nil
 	}
@@ -399,7 +403,7 @@ func (s *Spool) compressTo(final string, r io.Reader) (int64, error) {
 		_ = os.Remove(tmp)
 		return n, opError("spool", "complete", final, err)
 	}
-	syncDir(filepath.Dir(final))
+	atomicfile.SyncDir(filepath.Dir(final))
 	return n, nil
 }
 

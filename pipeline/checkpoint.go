@@ -3,13 +3,12 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/atomicfile"
 	"io/fs"
 	"os"
 	"sync"
 	"time"
-
 	"github.com/logtally/logtally/internal/journal"
-	"github.com/logtally/logtally/outputs"
 )
 
 // DefaultCheckpointEvery is how often the open minutes are checkpointed
@@ -82,13 +81,10 @@ func (e *Engine) checkpointData() ([]byte, journal.Position, error) {
 }
 
 // savePeriodic saves when lines were counted since the last save, without
-// waiting for the disk: the state is copied (under lock, in lockstep mode
-// where another goroutine counts) and handed to the writer goroutine. A
+// waiting for the disk: the state is copied (under lock: in lockstep mode
+// another goroutine counts) and handed to the writer goroutine. A
 // failure is logged once until a save succeeds again.
 func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
-	if lock == nil {
-		lock = noLock{}
-	}
 	lock.Lock()
 	if !cp.dirty {
 		lock.Unlock()
@@ -110,11 +106,6 @@ func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
 		cp.failing = false
 	}
 }
-
-type noLock struct{}
-
-func (noLock) Lock()   {}
-func (noLock) Unlock() {}
 
 // The writer goroutine: it writes the newest submitted state, one file at
 // a time, so counting never waits for fsync. States are submitted in order
@@ -149,7 +140,7 @@ func (cp *checkpointer) writer() {
 		data, pos, seq := cp.pending, cp.pendingPos, cp.pendingSeq
 		cp.pending = nil
 		cp.mu.Unlock()
-		err := outputs.WriteFileAtomic(cp.path, data, 0o600)
+		err := atomicfile.Write(cp.path, data, 0o600)
 		if err != nil {
 			err = fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
 		} else if cp.release != nil && pos.Gen > 0 {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/internal/journal"
-	"github.com/logtally/logtally/outputs"
 	"github.com/logtally/logtally/tally"
 )
 
@@ -213,4 +212,3 @@ func CheckpointState(data []byte) ([]byte, error) {
 	return state, err
 }
 
-var _ UnknownSink = (*outputs.Spool)(nil)

@@ -164,7 +164,7 @@ func TestJournalKill(t *testing.T) {
 		t.Fatalf("spool recovery: %+v, %v", st, err)
 	}
 	out := &collect{}
-	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}, Spool: sp})
+	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}, Spool: sp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestJournalWithoutCheckpoint(t *testing.T) {
 	}
 	clk.Set(m0.Add(2 * time.Minute))
 	out := &collect{}
-	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}})
+	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}})
 	if err != nil {
 		t.Fatal(err)
 	}
