@@ -179,7 +179,7 @@ func (e *LostLinesError) Error() string { return e.Err.Error() }
 
 // LostLines is how many lines the failure lost (the engine counts them).
 func (e *LostLinesError) LostLines() int { return e.Lines }
-func (e *LostLinesError) Unwrap() error { return e.Err }
+func (e *LostLinesError) Unwrap() error  { return e.Err }
 
 var newline = []byte{'\n'}
 

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"github.com/logtally/logtally/internal/atomicfile"
+	"github.com/logtally/logtally/internal/journal"
 	"io/fs"
 	"os"
 	"sync"
 	"time"
-	"github.com/logtally/logtally/internal/journal"
 )
 
 // DefaultCheckpointEvery is how often the open minutes are checkpointed

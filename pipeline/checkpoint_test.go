@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"github.com/logtally/logtally/internal/journal"
 	"github.com/logtally/logtally/rules"
 	"github.com/logtally/logtally/tally"
 	"os"
@@ -11,7 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"github.com/logtally/logtally/internal/journal"
 )
 
 // collect is an output keeping every summary it is given.

@@ -211,4 +211,3 @@ func CheckpointState(data []byte) ([]byte, error) {
 	state, _, _, err := decodeCheckpointFile(data)
 	return state, err
 }
-
