@@ -8,7 +8,7 @@ BIN := bin
 RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/...
 FUZZTIME ?= 5s
 
-.PHONY: all build nocgo deps deps-bench test test-go lint fuzz fuzz-short demo bench bench-peers bench-rsyslog clean
+.PHONY: all build nocgo deps deps-bench test test-go lint fuzz fuzz-short demo bench bench-peers bench-rsyslog soak clean
 
 all: build
 
@@ -59,6 +59,12 @@ bench-peers: build deps-bench
 
 bench-rsyslog: build
 	@scripts/bench-rsyslog.sh
+
+# The crash suite of make test (TestKillsLoseNothing: SIGKILL of summarize
+# under a real rsyslogd, every line's id counted) with SOAK_KILLS kills.
+SOAK_KILLS ?= 50
+soak: build
+	LOGTALLY_KILLS=$(SOAK_KILLS) $(GO) test -count=1 -timeout 30m -v -run '^TestKillsLoseNothing$$' ./integration | grep -E 'kills,|^(---|ok|FAIL)'
 
 clean:
 	rm -rf $(BIN)
