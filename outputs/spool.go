@@ -39,6 +39,9 @@ type SpoolConfig struct {
 	// FilePerm and DirPerm (defaults 0640 and 0750: unknown lines may be
 	// sensitive).
 	FilePerm, DirPerm os.FileMode
+	// SyncFlush makes Flush fdatasync what it wrote: the lines survive a
+	// power loss too (summarize --journal-sync).
+	SyncFlush bool
 }
 
 // Spool stores the lines no rule claimed, per category, compressed, for
@@ -211,6 +214,11 @@ func (s *Spool) flushFile(sf *spoolFile) (lost int, err error) {
 		return 0, nil
 	}
 	n, err := sf.f.Write(sf.buf)
+	if err == nil && s.cfg.SyncFlush {
+		if err = sf.f.Sync(); err != nil {
+			n = len(sf.buf) // written, but not durable: cut back below
+		}
+	}
 	if err == nil {
 		sf.size += int64(n)
 		sf.buf, sf.lines = sf.buf[:0], 0

@@ -85,7 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "file keeping the open minutes across restarts (restored at start, saved periodically and at exit)")
 	fs.DurationVar(&o.cpEvery, "checkpoint-every", 200*time.Millisecond, "how often the checkpoint is saved while lines arrive")
 	fs.BoolVar(&o.journal, "journal", true, "with --checkpoint: append each counted chunk to FILE.journal.* before confirming it and replay it at start, so a process kill loses no confirmed line")
-	fs.BoolVar(&o.journalSync, "journal-sync", false, "fdatasync the journal after each chunk: confirmed lines survive a power loss too (slower; see docs/rsyslog.md)")
+	fs.BoolVar(&o.journalSync, "journal-sync", false, "fdatasync the journal (and the spool lines) after each chunk: confirmed lines survive a power loss too (slower; see docs/rsyslog.md)")
 	fs.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts here (DIR/<category>/<counter>.rrd) and raise aberration alerts")
 	fs.StringVar(&o.alertPri, "alert-priority", "daemon.warning", "facility.severity of aberration alert lines")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "goroutines that parse and match lines in parallel (1 = all on one)")

@@ -107,6 +107,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 	if o.spoolDir != "" {
 		s, err := outputs.NewSpool(outputs.SpoolConfig{
 			Dir: o.spoolDir, Compression: o.spoolComp, MaxSize: o.spoolSize, MaxAge: o.spoolAge,
+			SyncFlush: o.journalSync && o.checkpoint != "",
 		})
 		if err != nil {
 			return fail(err)
