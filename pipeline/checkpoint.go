@@ -205,6 +205,7 @@ func (e *Engine) saveBeforeEmit(cp *checkpointer) {
 // minutes are emitted partial as without a checkpoint, so nothing is lost.
 func (e *Engine) saveAtExit(cp *checkpointer, now time.Time) {
 	defer cp.stop()
+	e.noteDeliveryNow(now) // errors since the last tick go into the saved minute
 	e.emit(e.agg.Advance(now))
 	err := e.save(cp)
 	if err == nil {

@@ -379,6 +379,7 @@ func (e *Engine) Tick(now time.Time) {
 // Flush emits every open minute now, marked partial where it has not ended.
 func (e *Engine) Flush(now time.Time) {
 	e.releaseFuture()
+	e.noteDeliveryNow(now)
 	if e.cfg.EventClock && !e.lastEvent.IsZero() {
 		// Replaying a file: "now" is the newest event, not the wall clock.
 		now = e.lastEvent
@@ -415,6 +416,18 @@ func (e *Engine) deliver(summaries []tally.Summary) {
 			}
 		}
 	}
+}
+
+// noteDeliveryNow is noteDelivery at now, or at the newest event on the
+// event clock (before any, there is no open minute to count in).
+func (e *Engine) noteDeliveryNow(now time.Time) {
+	if e.cfg.EventClock {
+		if e.lastEvent.IsZero() {
+			return
+		}
+		now = e.lastEvent
+	}
+	e.noteDelivery(now)
 }
 
 // noteDelivery counts, in the open minute of the self category, the output
