@@ -12,9 +12,9 @@ import (
 )
 
 // DefaultCheckpointEvery is how often the open minutes are checkpointed
-// while lines arrive. With confirmations a SIGKILL loses the lines
-// confirmed since the last checkpoint: at rsyslog's ~100k lines/s that is
-// up to 20k lines at 200ms.
+// while lines arrive. The journal holds the lines counted since (see
+// journal.go); without it a SIGKILL would lose the lines confirmed since
+// the last checkpoint: at rsyslog's ~100k lines/s up to 20k at 200ms.
 const DefaultCheckpointEvery = 200 * time.Millisecond
 
 // checkpointer keeps the engine's open minutes in a file so that a restart
