@@ -460,10 +460,15 @@ func (s *Spool) Recover() (RecoverStats, error) {
 			continue
 		}
 		for _, e := range files {
-			if base, ok := strings.CutSuffix(e.Name(), inProgressSuffix); ok {
-				if err := s.recoverFile(filepath.Join(dir, e.Name()), filepath.Join(dir, base), &st); err != nil {
-					errs = append(errs, err)
-				}
+			name := e.Name()
+			var err error
+			if base, ok := strings.CutSuffix(name, inProgressSuffix); ok {
+				err = s.recoverFile(filepath.Join(dir, name), filepath.Join(dir, base), &st)
+			} else if strings.HasSuffix(name, ".log.zst.tmp") || strings.HasSuffix(name, ".log.gz.tmp") {
+				err = s.recoverCompressed(filepath.Join(dir, name), &st)
+			}
+			if err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}
@@ -504,6 +509,55 @@ func (s *Spool) recoverFile(path, base string, st *RecoverStats) error {
 		}
 		st.Files++
 		st.Lines += int64(bytes.Count(data[:whole], newline))
+	}
+	return removeFile(path)
+}
+
+// recoverCompressed completes a compressed file left in progress: by an
+// earlier summarize that compressed while writing, or by a compression
+// whose process died (its plain in-progress file is then still there and
+// recovered instead). The stream is read as far as it decodes; its whole
+// lines are kept.
+func (s *Spool) recoverCompressed(path string, st *RecoverStats) error {
+	final := strings.TrimSuffix(path, ".tmp")
+	base := strings.TrimSuffix(strings.TrimSuffix(final, ".zst"), ".gz")
+	if _, err := os.Lstat(strings.TrimSuffix(base, ".log") + inProgressSuffix); err == nil {
+		return nil // a compression in progress, or its source is recovered
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return opError("spool", "recover", path, err)
+	}
+	var plain []byte
+	if len(data) > 0 {
+		var r io.Reader
+		if strings.HasSuffix(final, ".gz") {
+			gr, gerr := gzip.NewReader(bytes.NewReader(data))
+			if gerr == nil {
+				r = gr
+			}
+		} else if zr, zerr := zstd.NewReader(bytes.NewReader(data)); zerr == nil {
+			defer zr.Close()
+			r = zr
+		}
+		if r != nil {
+			plain, _ = io.ReadAll(r) // what decodes before the torn end
+		}
+	}
+	whole := bytes.LastIndexByte(plain, '\n') + 1
+	st.TornBytes += int64(len(plain) - whole)
+	if whole > 0 {
+		if _, err := os.Lstat(final); err == nil {
+			return removeFile(path) // a complete file took the name meanwhile
+		}
+		if _, err := s.compressTo(final, bytes.NewReader(plain[:whole])); err != nil {
+			return err
+		}
+		st.Files++
+		st.Lines += int64(bytes.Count(plain[:whole], newline))
 	}
 	return removeFile(path)
 }

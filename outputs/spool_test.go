@@ -383,3 +383,40 @@ func TestSpoolWriteFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSpoolRecoverOldFormat: compressed in-progress files left by earlier
+// versions (compressed while written, often empty after a kill) are
+// completed with the lines that decode, or removed when empty.
+func TestSpoolRecoverOldFormat(t *testing.T) {
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "asa")
+	if err := os.MkdirAll(cat, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc, err := zstd.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc.Write([]byte("one\ntwo\nthr"))
+	enc.Flush() // a block on disk, the frame never closed: the process died
+	os.WriteFile(filepath.Join(cat, "unknown-20261122T100130Z-9.log.zst.tmp"), buf.Bytes(), 0o640)
+	os.WriteFile(filepath.Join(cat, "unknown-20261122T100130Z-8.log.zst.tmp"), nil, 0o640)
+	s, err := NewSpool(SpoolConfig{Dir: dir, PID: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Recover()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (RecoverStats{Files: 1, Lines: 2, TornBytes: 3}) {
+		t.Errorf("stats %+v", st)
+	}
+	if got := listDir(t, cat); !slices.Equal(got, []string{"unknown-20261122T100130Z-9.log.zst"}) {
+		t.Fatalf("after recovery: %v", got)
+	}
+	if c := decompress(t, filepath.Join(cat, "unknown-20261122T100130Z-9.log.zst")); c != "one\ntwo\n" {
+		t.Errorf("recovered %q", c)
+	}
+}
