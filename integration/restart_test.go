@@ -5,7 +5,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // TestRsyslogRestart stops rsyslog while summarize is still working
