@@ -47,8 +47,8 @@ type RunOptions struct {
 	// TickEvery is how often the clock is checked for a closed minute.
 	TickEvery time.Duration
 	// Ack, when set, is called once per chunk of n lines, when the chunk is
-	// accepted (loop.accept): after it was counted, or in lockstep mode
-	// just before. omprog's confirmations hang off it.
+	// accepted (loop.accept): after it was counted and journaled, under
+	// both policies. omprog's confirmations hang off it.
 	Ack func(n int) error
 	// Ticks, when set, replaces the wall-clock ticker (tests).
 	Ticks <-chan time.Time
