@@ -400,6 +400,16 @@ func (e *Engine) emit(summaries []tally.Summary) {
 	e.deliver(summaries)
 }
 
+// emitHeld emits the summaries held while a chunk was counted.
+func (e *Engine) emitHeld() {
+	if len(e.held) == 0 {
+		return
+	}
+	held := e.held
+	e.held = nil
+	e.emit(held)
+}
+
 // deliver writes summaries to the outputs (emit without beforeEmit).
 func (e *Engine) deliver(summaries []tally.Summary) {
 	for len(summaries) > 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/logtally/logtally/outputs"
 	"github.com/logtally/logtally/rules"
+	"github.com/logtally/logtally/tally"
 )
 
 // killable runs an engine in lockstep with confirmations over a pipe; kill
@@ -28,14 +29,18 @@ type killable struct {
 	spool *outputs.Spool
 }
 
-func startKillable(t *testing.T, set *rules.Set, clk *clock, path, spoolDir string) *killable {
+func startKillable(t *testing.T, set *rules.Set, clk *clock, path, spoolDir string, cfg ...Config) *killable {
 	t.Helper()
 	k := &killable{}
 	var err error
 	if k.spool, err = outputs.NewSpool(outputs.SpoolConfig{Dir: spoolDir, Now: clk.Now}); err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Spool: k.spool})
+	c := Config{Rules: set, Now: clk.Now, Location: time.UTC, Spool: k.spool}
+	if len(cfg) > 0 {
+		c.EventClock, c.Grace, c.Outputs = cfg[0].EventClock, cfg[0].Grace, cfg[0].Outputs
+	}
+	e, err := New(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,5 +222,72 @@ func TestJournalWithoutCheckpoint(t *testing.T) {
 	}
 	if gens, _ := filepath.Glob(JournalPath(path) + ".*"); len(gens) != 0 {
 		t.Errorf("journal files left: %v", gens)
+	}
+}
+
+// TestJournalEventClock: on the event clock the replay closes minutes as
+// the lines did before the kill; those minutes go out once, after the
+// checkpoint that covers the replay, and not again at the next start.
+func TestJournalEventClock(t *testing.T) {
+	set, err := rules.Load("../examples/sshd/rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "checkpoint")
+	m0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	clk := &clock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)} // the wall clock is behind: only events move minutes
+	cfg := Config{EventClock: true, Grace: 5 * time.Second}
+	first := &collect{}
+	cfg.Outputs = []Output{first}
+	a := startKillable(t, set, clk, path, filepath.Join(dir, "spool"), cfg)
+	lines := strings.Split(strings.TrimSuffix(failedAt(m0, 20)+failedAt(m0.Add(time.Minute+10*time.Second), 5), "\n"), "\n")
+	a.send(t, lines)
+	// Before the kill the first minute went out once, the second is open.
+	if got := first.lines("sshd"); got[m0] != 20 || len(got) != 1 {
+		t.Fatalf("before the kill: %v", got)
+	}
+	a.spool.Abandon() // kill
+	for i := range 2 {
+		out := &collect{}
+		e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, EventClock: true, Grace: 5 * time.Second, Outputs: []Output{out}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			// The first restart "crashes" right after the restore.
+			cp := &checkpointer{path: path}
+			e.openJournal(path, false)
+			cp.release = e.jr.j.Release
+			e.restoreCheckpoint(cp, clk.Now())
+			cp.stop()
+		} else if err := e.Run(context.Background(), strings.NewReader(""), nil, RunOptions{Ticks: make(chan time.Time), Checkpoint: path, Journal: true}); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.lines("sshd"); len(got) != 0 {
+			t.Errorf("start %d emitted %v: the first minute was already out", i, got)
+		}
+		// The second minute's 5 lines wait in the checkpoint, counted once.
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		state, err := CheckpointState(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		agg := tally.NewAggregator(e.schemas(), tally.Options{EventClock: true})
+		if _, err := agg.Restore(state, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		var open uint64
+		for _, r := range agg.Snapshot() {
+			if r.Category == "sshd" {
+				open += r.Lines
+			}
+		}
+		if open != 5 {
+			t.Errorf("start %d: the checkpoint holds %d sshd lines, want 5", i, open)
+		}
 	}
 }

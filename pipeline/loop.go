@@ -70,6 +70,9 @@ func newLoop(e *Engine, in io.Reader, opt RunOptions, cp *checkpointer, bufSize 
 // holds the engine (mu, or the loop's goroutine).
 func (l *loop) accept(c chunk, n int) error {
 	l.e.commit(c)
+	// Minutes the chunk closed (event clock) go out now: the checkpoint
+	// saved before them then covers the whole chunk and its journal record.
+	defer l.e.emitHeld()
 	if l.opt.Ack == nil {
 		return nil
 	}
@@ -79,9 +82,13 @@ func (l *loop) accept(c chunk, n int) error {
 	return nil
 }
 
-// count adds a classified batch to the open minutes.
+// count adds a classified batch to the open minutes. Minutes it closes
+// are held until accept: a checkpoint saved in the middle of a chunk would
+// hold part of it and point the journal past all of it.
 func (l *loop) count(b *batch) {
+	l.e.holding = true
 	l.e.applyBatch(b)
+	l.e.holding = false
 	if l.cp != nil {
 		l.cp.dirty = true
 	}
