@@ -1,0 +1,219 @@
+package dashboard
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"sort"
+	"sync"
+	"time"
+)
+
+// maxAlerts bounds the alerts kept in memory (the oldest are dropped).
+const maxAlerts = 10000
+
+// topWindow is how far back the "last hour" top-N tables look.
+const topWindow = time.Hour
+
+// statPoint is one minute of a category's statistics, kept for the
+// percentile charts over the history window.
+type statPoint struct {
+	minute time.Time
+	stats  map[string]StatValue
+}
+
+// categoryData is what the JSON-lines files told about one category.
+type categoryData struct {
+	latest *Summary   // newest minute
+	recent []*Summary // the last topWindow of minutes, oldest first
+	stats  []statPoint
+}
+
+// summaries is the in-memory view of the JSON-lines files: each
+// category's latest minute, its last hour (for the top-N tables), its
+// statistics over the history window, and the aberration alerts. It is
+// fed by poll and read by request handlers.
+type summaries struct {
+	history time.Duration
+	files   []*tailFile
+
+	mu         sync.RWMutex
+	categories map[string]*categoryData
+	alerts     []Alert // in file order
+	newest     time.Time
+	version    uint64 // bumped when anything changed
+	bad        int    // lines that were neither a summary nor an alert
+	seeded     bool
+}
+
+func newSummaries(paths []string, history time.Duration) *summaries {
+	s := &summaries{history: history, categories: map[string]*categoryData{}}
+	for _, p := range paths {
+		s.files = append(s.files, &tailFile{path: p})
+	}
+	return s
+}
+
+// poll reads what was appended to every file since the last poll.
+func (s *summaries) poll() error {
+	if !s.seeded {
+		// A long file is read once from its start (for the alerts); seeding
+		// the newest minute from its tail lets that pass skip decoding
+		// summaries older than the history window.
+		for _, f := range s.files {
+			if t := newestInTail(f.path); t.After(s.newest) {
+				s.mu.Lock()
+				s.newest = t
+				s.mu.Unlock()
+			}
+		}
+		s.seeded = true
+	}
+	var firstErr error
+	for _, f := range s.files {
+		var batch [][]byte
+		flush := func() {
+			s.mu.Lock()
+			for _, line := range batch {
+				s.addLocked(line)
+			}
+			s.mu.Unlock()
+			batch = batch[:0]
+		}
+		skipped, err := f.poll(func(line []byte) {
+			if len(line) == 0 {
+				return
+			}
+			if !bytes.HasPrefix(line, alertPrefix) {
+				if t, ok := quickMinute(line); ok && t.Before(s.cutoff()) {
+					return
+				}
+			}
+			batch = append(batch, bytes.Clone(line))
+			if len(batch) >= 512 {
+				flush()
+			}
+		})
+		flush()
+		if skipped > 0 {
+			s.mu.Lock()
+			s.bad += skipped
+			s.version++
+			s.mu.Unlock()
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+// cutoff is the oldest minute worth decoding.
+func (s *summaries) cutoff() time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.newest.Add(-s.history)
+}
+
+// addLocked records one line: an alert or a summary.
+func (s *summaries) addLocked(line []byte) {
+	s.version++
+	if bytes.HasPrefix(line, alertPrefix) {
+		var a Alert
+		if err := json.Unmarshal(line, &a); err != nil || a.Category == "" {
+			s.bad++
+			return
+		}
+		s.alerts = append(s.alerts, a)
+		if len(s.alerts) > maxAlerts {
+			s.alerts = append(s.alerts[:0], s.alerts[len(s.alerts)-maxAlerts:]...)
+		}
+		return
+	}
+	sum, err := decodeSummary(line)
+	if err != nil {
+		s.bad++
+		return
+	}
+	sum.Minute = sum.Minute.UTC()
+	if sum.Minute.After(s.newest) {
+		s.newest = sum.Minute
+	}
+	c := s.categories[sum.Category]
+	if c == nil {
+		c = &categoryData{}
+		s.categories[sum.Category] = c
+	}
+	// A later record of the same minute replaces an earlier one (a partial
+	// minute at exit, continued after a restart).
+	if c.latest == nil || !sum.Minute.Before(c.latest.Minute) {
+		c.latest = sum
+	}
+	c.recent = insertByMinute(c.recent, sum)
+	for len(c.recent) > 0 && c.recent[0].Minute.Before(c.latest.Minute.Add(-topWindow+time.Minute)) {
+		c.recent = c.recent[1:]
+	}
+	if len(sum.Stats) > 0 {
+		p := statPoint{sum.Minute, sum.Stats}
+		i := sort.Search(len(c.stats), func(i int) bool { return !c.stats[i].minute.Before(p.minute) })
+		if i < len(c.stats) && c.stats[i].minute.Equal(p.minute) {
+			c.stats[i] = p
+		} else {
+			c.stats = append(c.stats, statPoint{})
+			copy(c.stats[i+1:], c.stats[i:])
+			c.stats[i] = p
+		}
+		old := c.latest.Minute.Add(-s.history)
+		n := 0
+		for n < len(c.stats) && c.stats[n].minute.Before(old) {
+			n++
+		}
+		c.stats = c.stats[n:]
+	}
+}
+
+func insertByMinute(list []*Summary, s *Summary) []*Summary {
+	i := sort.Search(len(list), func(i int) bool { return !list[i].Minute.Before(s.Minute) })
+	if i < len(list) && list[i].Minute.Equal(s.Minute) {
+		list[i] = s
+		return list
+	}
+	list = append(list, nil)
+	copy(list[i+1:], list[i:])
+	list[i] = s
+	return list
+}
+
+// newestInTail returns the newest summary minute in the last MiB of a file.
+func newestInTail(path string) time.Time {
+	f, err := os.Open(path)
+	if err != nil {
+		return time.Time{}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return time.Time{}
+	}
+	const tail = 1 << 20
+	if fi.Size() > tail {
+		if _, err := f.Seek(fi.Size()-tail, io.SeekStart); err != nil {
+			return time.Time{}
+		}
+	}
+	var newest time.Time
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), tail)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if bytes.HasPrefix(line, alertPrefix) {
+			continue
+		}
+		if t, ok := quickMinute(line); ok && t.After(newest) {
+			newest = t
+		}
+	}
+	return newest.UTC()
+}
