@@ -154,7 +154,7 @@ func (d *Dashboard) Category(name string, rg Range) (*CategoryView, error) {
 			v.HourFrom = &from
 		}
 		for _, n := range sortedKeys(latest.Top) {
-			v.TopHour = append(v.TopHour, sumTop(n, recent, len(latest.Top[n].Items)))
+			v.TopHour = append(v.TopHour, sumTop(n, recent, 2*len(latest.Top[n].Items)))
 		}
 		stats := sn.stats[name]
 		for _, n := range sortedKeys(latest.Stats) {
@@ -203,7 +203,7 @@ func describe(cv *CounterView) {
 
 // sumTop adds a table's items over the minutes (space-saving tables of
 // different minutes add: each key's count and error bound, other, total)
-// and keeps the k largest.
+// and keeps the k (at least 50) largest; the rest is added to other.
 func sumTop(name string, minutes []*Summary, k int) TopView {
 	type acc struct{ count, err uint64 }
 	keys := map[string]*acc{}
@@ -234,9 +234,7 @@ func sumTop(name string, minutes []*Summary, k int) TopView {
 		}
 		return tv.Items[i].Key < tv.Items[j].Key
 	})
-	if k < 10 {
-		k = 10
-	}
+	k = max(k, 50)
 	if len(tv.Items) > k {
 		for _, it := range tv.Items[k:] {
 			tv.Other += it.Count
