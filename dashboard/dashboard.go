@@ -15,6 +15,7 @@ package dashboard
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -116,7 +117,8 @@ type CategoryOverview struct {
 	Counters []NamedValue `json:"counters"`
 	Failing  []string     `json:"failing"` // counters whose latest alert is "on"
 	// Series is lines per minute (the _lines RRD, or the first counter's
-	// when summarize was not run with its built-in series).
+	// when summarize was not run with its built-in series), from the
+	// first minute the file has, at most OverviewSpan back.
 	Series *Series `json:"series,omitempty"`
 	Error  string  `json:"error,omitempty"`
 }
@@ -284,7 +286,7 @@ func (d *Dashboard) Overview() *Overview {
 				if err != nil {
 					co.Error = err.Error()
 				} else {
-					co.Series = series
+					co.Series = trimUnknownStart(series)
 				}
 			}
 		}
@@ -295,6 +297,28 @@ func (d *Dashboard) Overview() *Overview {
 		ov.Failing += len(c.Failing)
 	}
 	return ov
+}
+
+// trimUnknownStart drops the leading minutes that have neither a value nor
+// a prediction (before the file's first update), so that a young category's
+// sparkline uses the whole width.
+func trimUnknownStart(s *Series) *Series {
+	n := 0
+	for n < len(s.Value)-1 && math.IsNaN(s.Value[n]) && (len(s.Predicted) == 0 || math.IsNaN(s.Predicted[n])) {
+		n++
+	}
+	if n == 0 {
+		return s
+	}
+	cut := func(f Floats) Floats {
+		if len(f) == 0 {
+			return f
+		}
+		return f[n:]
+	}
+	s.Start += int64(n) * s.Step
+	s.Value, s.Predicted, s.Lower, s.Upper, s.Failures = cut(s.Value), cut(s.Predicted), cut(s.Lower), cut(s.Upper), cut(s.Failures)
+	return s
 }
 
 // parallel runs f(0..n-1) on a few goroutines: RRD reads are file I/O and

@@ -89,7 +89,13 @@ type tailFile struct {
 	path   string
 	offset int64
 	info   os.FileInfo // identity of the file read so far
+	// sig is the file's last bytes before offset: if they changed, the file
+	// was truncated and rewritten past offset between two polls
+	// (logrotate's copytruncate), and is read again from its start.
+	sig []byte
 }
+
+const sigLen = 64
 
 // lineSink receives every complete line read from a file.
 type lineSink func(line []byte)
@@ -110,7 +116,7 @@ func (t *tailFile) poll(sink lineSink) (skipped int, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("stat summaries: %w", err)
 	}
-	if t.info == nil || !os.SameFile(t.info, fi) || fi.Size() < t.offset {
+	if t.info == nil || !os.SameFile(t.info, fi) || fi.Size() < t.offset || !t.sameSig(f) {
 		t.offset = 0
 	}
 	t.info = fi
@@ -138,6 +144,7 @@ func (t *tailFile) poll(sink lineSink) (skipped int, err error) {
 			continue
 		}
 		if err != nil { // io.EOF: a partial last line stays for the next poll
+			t.sig = t.readSig(f)
 			return skipped, nil
 		}
 		t.offset += pending + int64(len(chunk))
@@ -153,6 +160,23 @@ func (t *tailFile) poll(sink lineSink) (skipped int, err error) {
 		long, pending = nil, 0
 		sink(bytes.TrimSpace(line))
 	}
+}
+
+// readSig reads the sigLen bytes before offset.
+func (t *tailFile) readSig(f *os.File) []byte {
+	n := min(t.offset, sigLen)
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, t.offset-n); err != nil {
+		return nil
+	}
+	return b
+}
+
+func (t *tailFile) sameSig(f *os.File) bool {
+	if t.offset == 0 {
+		return true
+	}
+	return t.sig != nil && bytes.Equal(t.readSig(f), t.sig)
 }
 
 var (

@@ -169,14 +169,13 @@ func fetch(path, cf string, start, end int64, step time.Duration) (int64, int64,
 	if st <= 0 {
 		return 0, 0, nil, fmt.Errorf("rrd fetch %s %s: step %v", filepath.Base(path), cf, res.Step)
 	}
-	// librrd returns (end-start)/step+1 rows; row i holds the interval that
-	// ends at start+(i+1)·step, i.e. starts at start+i·step. The last row
-	// lies beyond end: drop it, as rrdtool fetch does.
-	rows := int((res.End.Unix() - res.Start.Unix()) / st)
+	// librrd returns (End-Start)/step+1 rows, where End is the requested
+	// end rounded up past it; row i holds the interval that ends at
+	// Start+(i+1)·step, i.e. starts at Start+i·step. Keep the intervals
+	// that end by the requested end, as rrdtool fetch prints them.
 	all := res.Values()
-	if rows > len(all) {
-		rows = len(all)
-	}
+	rows := int((end - res.Start.Unix()) / st)
+	rows = max(0, min(rows, int((res.End.Unix()-res.Start.Unix())/st), len(all)))
 	return res.Start.Unix(), st, all[:rows], nil
 }
 
