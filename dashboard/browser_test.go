@@ -24,7 +24,7 @@ var screenshots = flag.String("screenshots", "", "also write the browser test's 
 
 // chromium finds Debian's headless browser; the test fails without it
 // (make deps installs it), it never skips.
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -44,7 +44,7 @@ type browser struct {
 	errors []string
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -122,7 +122,7 @@ func (b *browser) problems() []string {
 
 // open navigates and waits until the page's charts are drawn; it returns
 // the time from navigation start to the end of the first drawing.
-func (b *browser) open(t *testing.T, url string) time.Duration {
+func (b *browser) open(t testing.TB, url string) time.Duration {
 	t.Helper()
 	if err := chromedp.Do(b.ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("navigate %s: %v", url, err)

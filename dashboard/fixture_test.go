@@ -29,6 +29,18 @@ var (
 	fixtureErr  string
 )
 
+// TestMain removes the fixtures the tests and benchmarks wrote.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixtureVal != nil {
+		os.RemoveAll(filepath.Dir(fixtureVal.dir))
+	}
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
 // buildFixture builds summarize and aireport and runs the data script once
 // per test binary. It fails (never skips) when a component is missing.
 func buildFixture(t *testing.T) *fixture {

@@ -200,8 +200,10 @@ func quickMinute(line []byte) (time.Time, bool) {
 	return t, err == nil
 }
 
-// decodeSummary decodes one summary line and records its counters' order.
-func decodeSummary(line []byte) (*Summary, error) {
+// decodeSummary decodes one summary line and records its counters' order:
+// prev (the category's previous order) when it names the same counters,
+// else read from the line.
+func decodeSummary(line []byte, prev []string) (*Summary, error) {
 	var s Summary
 	if err := json.Unmarshal(line, &s); err != nil {
 		return nil, err
@@ -209,7 +211,17 @@ func decodeSummary(line []byte) (*Summary, error) {
 	if s.Category == "" || s.Minute.IsZero() {
 		return nil, errors.New("not a summary")
 	}
-	s.Order = counterOrder(line, s.Counters)
+	s.Order = prev
+	if len(prev) != len(s.Counters) {
+		s.Order = counterOrder(line, s.Counters)
+		return &s, nil
+	}
+	for _, name := range prev {
+		if _, ok := s.Counters[name]; !ok {
+			s.Order = counterOrder(line, s.Counters)
+			break
+		}
+	}
 	return &s, nil
 }
 
