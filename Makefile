@@ -5,10 +5,10 @@ export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO ?= go
 BIN := bin
 # Packages whose code runs goroutines: tested with the race detector.
-RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/...
+RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/... ./dashboard/...
 FUZZTIME ?= 5s
 
-.PHONY: all build deps deps-bench test test-go lint fuzz fuzz-short demo bench bench-peers bench-rsyslog clean
+.PHONY: all build deps deps-bench test test-go lint fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-dashboard vendor-uplot clean
 
 all: build
 
@@ -22,7 +22,7 @@ deps-bench:
 # (no dynamic loader) and a cron job can copy it anywhere. summarize links
 # librrd.
 build: deps
-	$(GO) build -o $(BIN)/ ./cmd/summarize ./cmd/rrdgraph ./cmd/loggen
+	$(GO) build -o $(BIN)/ ./cmd/summarize ./cmd/rrdgraph ./cmd/loggen ./cmd/dashboard
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/aireport
 
 lint:
@@ -53,6 +53,18 @@ bench-peers: build deps-bench
 
 bench-rsyslog: build
 	@scripts/bench-rsyslog.sh
+
+# The dashboard at 50 categories × 20 counters with two days of minutes:
+# data latency (overview, category pages, HTTP API), then the real binary's
+# peak RSS and the first render in headless Chromium. Measurements only.
+bench-dashboard: build
+	$(GO) test -run '^$$' -bench 'DashboardData' -benchtime 20x ./dashboard
+	$(GO) test -run '^$$' -bench 'DashboardProcess' -benchtime 1x -v ./dashboard | grep -v '^=== '
+
+# uPlot is committed (dashboard/assets/vendor/uplot) so that a plain
+# `go build` works; this re-fetches the pinned version from the npm registry.
+vendor-uplot:
+	@scripts/vendor-uplot.sh
 
 clean:
 	rm -rf $(BIN)

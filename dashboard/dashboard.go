@@ -36,7 +36,8 @@ type Config struct {
 	// OverviewSpan is how far back the overview's charts go. Default 6h.
 	OverviewSpan time.Duration
 	// StaleAfter: when the newest minute is older than this (by Now), the
-	// pages say that summarize may not be running. Default 5m.
+	// pages say that summarize may not be running. Zero means 5m, a
+	// negative value never (replayed data).
 	StaleAfter time.Duration
 	Now        func() time.Time
 }
@@ -62,7 +63,7 @@ func New(cfg Config) (*Dashboard, error) {
 	if cfg.OverviewSpan <= 0 {
 		cfg.OverviewSpan = 6 * time.Hour
 	}
-	if cfg.StaleAfter <= 0 {
+	if cfg.StaleAfter == 0 {
 		cfg.StaleAfter = 5 * time.Minute
 	}
 	if cfg.Now == nil {
@@ -131,6 +132,11 @@ type Overview struct {
 	Categories []CategoryOverview `json:"categories"`
 	Failing    int                `json:"failing"` // counters in failure, all categories
 	BadLines   int                `json:"bad_lines"`
+}
+
+// stale says whether the newest minute is too old for a live summarize.
+func (d *Dashboard) stale(newest time.Time) bool {
+	return d.cfg.StaleAfter > 0 && d.cfg.Now().Sub(newest.Add(time.Minute)) > d.cfg.StaleAfter
 }
 
 // snapshot copies what a view needs from the summaries under the lock.
@@ -252,7 +258,7 @@ func (d *Dashboard) Overview() *Overview {
 	if !sn.newest.IsZero() {
 		n := sn.newest
 		ov.Newest = &n
-		ov.Stale = now.Sub(n.Add(time.Minute)) > d.cfg.StaleAfter
+		ov.Stale = d.stale(n)
 	}
 	fail := failing(sn.alerts)
 	names := d.categoryNames(sn)

@@ -192,7 +192,7 @@ func (s *Server) render(w http.ResponseWriter, name, title string, data any) {
 	ov.mu.RLock()
 	newest := ov.newest
 	ov.mu.RUnlock()
-	if !newest.IsZero() && s.d.cfg.Now().Sub(newest.Add(time.Minute)) > s.d.cfg.StaleAfter {
+	if !newest.IsZero() && s.d.stale(newest) {
 		p.Stale = &newest
 	}
 	var buf bytes.Buffer

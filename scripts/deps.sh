@@ -6,7 +6,8 @@
 # usage: scripts/deps.sh [test|bench]
 set -euo pipefail
 
-want=(rsyslog rrdtool librrd-dev pkg-config gcc sec) # sec: bench/sec_test.go runs the real SEC
+# sec: bench/sec_test.go runs the real SEC; chromium: the dashboard's browser test
+want=(rsyslog rrdtool librrd-dev pkg-config gcc sec chromium)
 if [ "${1:-test}" = bench ]; then
 	want+=(sec mtail hyperfine time)
 fi

@@ -41,6 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	reportsDir := fs.String("reports", "", "directory of aireport's JSON reports (-f json -o DIR/NAME.json; NAME.html beside it is linked)")
 	history := fs.Duration("history", 6*time.Hour, "how long statistics percentiles are kept for their charts")
 	span := fs.Duration("overview-span", 6*time.Hour, "time span of the overview's charts")
+	staleAfter := fs.Duration("stale-after", 5*time.Minute, "say that summarize may not be running when the newest minute is older than this (0: never, for replayed data)")
 	poll := fs.Duration("poll", 5*time.Second, "how often the files are checked for new minutes")
 	authFile := fs.String("auth-file", "", "require HTTP basic auth: file with one line user:SHA256-hex-of-password")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM) ...")
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	d, err := dashboard.New(dashboard.Config{RRDDir: *rrdDir, JSONFiles: *jsonFiles, ReportsDir: *reportsDir,
-		History: *history, OverviewSpan: *span})
+		History: *history, OverviewSpan: *span, StaleAfter: staleFlag(*staleAfter)})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -147,6 +148,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cancel()
 	<-pollDone
 	return code
+}
+
+// staleFlag maps --stale-after 0 ("never") to the Config's negative value.
+func staleFlag(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 func isLoopback(host string) bool {
