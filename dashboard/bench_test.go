@@ -297,9 +297,18 @@ func BenchmarkDashboardProcess(b *testing.B) {
 
 		br := newBrowser(b)
 		var renders []time.Duration
+		var phases []string
 		for range 3 {
 			renders = append(renders, br.open(b, url))
+			phases = append(phases, eval[string](b, br, `(() => {
+				const nav = performance.getEntriesByType("navigation")[0];
+				const api = performance.getEntriesByType("resource").find(r => r.name.endsWith("/api/overview"));
+				return "html " + Math.round(nav.responseEnd) + " ms, DOMContentLoaded " + Math.round(nav.domContentLoadedEventEnd) +
+					" ms, /api/overview received " + Math.round(api ? api.responseEnd : -1) + " ms, charts drawn " +
+					Math.round(Number(document.body.dataset.drawn) - performance.timeOrigin) + " ms";
+			})()`))
 		}
+		b.Logf("first render phases (cold, then warm): %s", strings.Join(phases, "; "))
 		br.open(b, url+"category/category_07?range=2d")
 		for range 20 { // a few minutes of a busy page's requests
 			resp, err := http.Get(url + "api/overview")

@@ -136,7 +136,7 @@ func (b *browser) open(t testing.TB, url string) time.Duration {
 	return time.Duration(ms * float64(time.Millisecond))
 }
 
-func eval[T any](t *testing.T, b *browser, js string) T {
+func eval[T any](t testing.TB, b *browser, js string) T {
 	t.Helper()
 	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
 	if err != nil {
@@ -289,6 +289,34 @@ func TestBrowser(t *testing.T) {
 			if c.Points == 0 || c.Painted < 20 {
 				t.Errorf("cron chart %s: %d points, %d painted", c.Name, c.Points, c.Painted)
 			}
+		}
+	})
+
+	t.Run("statistics: latest minute and percentile chart", func(t *testing.T) {
+		b.open(t, ts.URL+"/category/nginx")
+		stats, _ := f.last["nginx"]["stats"].(map[string]any)
+		if len(stats) == 0 {
+			t.Fatal("the nginx example has no stats: pick another category")
+		}
+		for name, v := range stats {
+			want := v.(map[string]any)
+			got := eval[[]string](t, b, fmt.Sprintf(`[...document.querySelectorAll('#stats tr')].filter(tr => tr.dataset.stat === %q).map(tr => [...tr.cells].map(td => td.textContent)).flat()`, name))
+			// stat, count, min, mean, p50, p95, p99, max
+			if len(got) != 8 || got[1] != jsonNumber(want["count"]) || got[4] != jsonNumber(want["p50"]) || got[6] != jsonNumber(want["p99"]) {
+				t.Errorf("nginx stat %s: row %q, JSON %v", name, got, want)
+			}
+		}
+		n := 0
+		for _, c := range eval[[]chartInfo](t, b, chartsJS) {
+			if c.Kind == "stat" {
+				n++
+				if c.Points == 0 || c.Painted < 20 {
+					t.Errorf("stat chart %s: %+v", c.Name, c)
+				}
+			}
+		}
+		if n != len(stats) {
+			t.Errorf("%d stat charts, want %d", n, len(stats))
 		}
 	})
 

@@ -160,14 +160,14 @@ func (d *Dashboard) Category(name string, rg Range) (*CategoryView, error) {
 		for _, n := range sortedKeys(latest.Stats) {
 			sv := StatView{Name: n, Latest: latest.Stats[n]}
 			for _, p := range stats {
-				st, ok := p.stats[n]
+				pct, ok := p.get(n)
 				if !ok {
 					continue
 				}
 				sv.Times = append(sv.Times, p.minute.Unix())
-				sv.P50 = append(sv.P50, deref(st.P50))
-				sv.P95 = append(sv.P95, deref(st.P95))
-				sv.P99 = append(sv.P99, deref(st.P99))
+				sv.P50 = append(sv.P50, pct[0])
+				sv.P95 = append(sv.P95, pct[1])
+				sv.P99 = append(sv.P99, pct[2])
 			}
 			v.Stats = append(v.Stats, sv)
 		}

@@ -19,9 +19,51 @@ const topWindow = time.Hour
 
 // statPoint is one minute of a category's statistics, kept for the
 // percentile charts over the history window.
+// Compact (names shared between minutes, three numbers each), because a
+// category keeps hundreds of them.
 type statPoint struct {
 	minute time.Time
-	stats  map[string]StatValue
+	names  []string     // sorted; the same slice as the previous minute's when equal
+	pcts   [][3]float64 // p50, p95, p99 (NaN when absent)
+}
+
+// newStatPoint compacts a minute's statistics, sharing prev's names.
+func newStatPoint(minute time.Time, stats map[string]StatValue, prev []string) statPoint {
+	names := prev
+	same := len(prev) == len(stats)
+	for _, n := range prev {
+		if _, ok := stats[n]; !ok {
+			same = false
+			break
+		}
+	}
+	if !same {
+		names = sortedKeys(stats)
+	}
+	p := statPoint{minute: minute, names: names, pcts: make([][3]float64, len(names))}
+	for i, n := range names {
+		st := stats[n]
+		p.pcts[i] = [3]float64{deref(st.P50), deref(st.P95), deref(st.P99)}
+	}
+	return p
+}
+
+// get returns the named statistic's percentiles.
+func (p statPoint) get(name string) ([3]float64, bool) {
+	for i, n := range p.names {
+		if n == name {
+			return p.pcts[i], true
+		}
+	}
+	return [3]float64{}, false
+}
+
+// lastNames is the names of the category's newest statistics point.
+func (c *categoryData) lastNames() []string {
+	if len(c.stats) == 0 {
+		return nil
+	}
+	return c.stats[len(c.stats)-1].names
 }
 
 // categoryData is what the JSON-lines files told about one category.
@@ -145,7 +187,7 @@ func (s *summaries) addLocked(line []byte) {
 			return
 		}
 		if c := s.categories[old.Category]; c != nil && len(old.Stats) > 0 {
-			c.addStats(statPoint{old.Minute.UTC(), old.Stats}, s.history)
+			c.addStats(newStatPoint(old.Minute.UTC(), old.Stats, c.lastNames()), s.history)
 			return
 		}
 		// A category's first line: keep it whole, it is its latest minute.
@@ -174,7 +216,7 @@ func (s *summaries) addLocked(line []byte) {
 		c.recent = c.recent[1:]
 	}
 	if len(sum.Stats) > 0 {
-		c.addStats(statPoint{sum.Minute, sum.Stats}, s.history)
+		c.addStats(newStatPoint(sum.Minute, sum.Stats, c.lastNames()), s.history)
 	}
 }
 
