@@ -321,11 +321,11 @@ func BenchmarkDashboardProcess(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		cancel()
-		_ = cmd.Wait()
 		if p := br.problems(); len(p) > 0 {
 			b.Errorf("browser problems: %v", p)
 		}
+		cancel()
+		_ = cmd.Wait()
 		rss, hwm := procKB(status, "VmRSS:"), procKB(status, "VmHWM:")
 		b.Logf("dashboard started and read 2 days of JSON lines in %v; first render %v (then %v, %v); RSS %.1f MB, peak %.1f MB",
 			ready.Round(time.Millisecond), renders[0].Round(time.Millisecond), renders[1].Round(time.Millisecond),
