@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// maxAlerts bounds the alerts kept in memory (the oldest are dropped).
+// maxAlerts bounds the alerts kept in memory: beyond it, the oldest half
+// is dropped.
 const maxAlerts = 10000
 
 // topWindow is how far back the "last hour" top-N tables look.
@@ -170,7 +171,8 @@ func (s *summaries) addLocked(line []byte) {
 		}
 		s.alerts = append(s.alerts, a)
 		if len(s.alerts) > maxAlerts {
-			s.alerts = append(s.alerts[:0], s.alerts[len(s.alerts)-maxAlerts:]...)
+			// A new array: snapshots still read the old one.
+			s.alerts = append([]Alert(nil), s.alerts[len(s.alerts)-maxAlerts/2:]...)
 		}
 		return
 	}
