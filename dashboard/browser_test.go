@@ -336,6 +336,9 @@ func TestBrowser(t *testing.T) {
 		if !found {
 			t.Errorf("the incident's failure period %q is not in the timeline: %q", want, spans)
 		}
+		if n := eval[int](t, b, `document.querySelectorAll("#timeline rect.fail").length`); n != len(spans) {
+			t.Errorf("%d bars on the timeline for %d failure periods", n, len(spans))
+		}
 		b.screenshot(t, "dashboard-alerts.png")
 	})
 

@@ -277,6 +277,23 @@ type Alerts struct {
 	Records []Alert     `json:"records"`
 	Spans   []AlertSpan `json:"spans"`
 	Failing int         `json:"failing"`
+	// Timeline places each counter's failure periods on one time axis
+	// (From … To) for the page's drawing; not part of the JSON API.
+	Timeline []TimelineRow `json:"-"`
+	From, To time.Time     `json:"-"`
+}
+
+// TimelineRow is one counter's failure periods as fractions of the
+// timeline's width (0…1000).
+type TimelineRow struct {
+	Category, Counter string
+	Bars              []TimelineBar
+}
+
+// TimelineBar is one failure period on the timeline.
+type TimelineBar struct {
+	X, W  float64
+	Title string
 }
 
 // Alerts returns the last limit alert records (newest first) and their spans.
@@ -303,6 +320,7 @@ func (d *Dashboard) Alerts(limit int) *Alerts {
 		}
 	}
 	out.Failing = len(open)
+	out.timeline(sn.newest)
 	for i, j := 0, len(out.Spans)-1; i < j; i, j = i+1, j-1 {
 		out.Spans[i], out.Spans[j] = out.Spans[j], out.Spans[i]
 	}
@@ -310,4 +328,49 @@ func (d *Dashboard) Alerts(limit int) *Alerts {
 		out.Records = append(out.Records, sn.alerts[i])
 	}
 	return out
+}
+
+// timeline lays the spans (oldest first, before the newest-first reversal)
+// on one axis from the first "on" to the last "off" or, while a failure is
+// still on, the newest summary minute.
+func (a *Alerts) timeline(newest time.Time) {
+	if len(a.Spans) == 0 {
+		return
+	}
+	from, to := a.Spans[0].On, a.Spans[0].On
+	for _, s := range a.Spans {
+		end := s.On.Add(time.Minute)
+		if s.Off != nil {
+			end = *s.Off
+		} else if newest.After(end) {
+			end = newest.Add(time.Minute)
+		}
+		if end.After(to) {
+			to = end
+		}
+	}
+	if !to.After(from) {
+		to = from.Add(time.Minute)
+	}
+	a.From, a.To = from, to
+	width := float64(to.Sub(from))
+	rows := map[[2]string]int{}
+	for _, s := range a.Spans {
+		k := [2]string{s.Category, s.Counter}
+		i, ok := rows[k]
+		if !ok {
+			i = len(a.Timeline)
+			rows[k] = i
+			a.Timeline = append(a.Timeline, TimelineRow{Category: s.Category, Counter: s.Counter})
+		}
+		end := to
+		title := s.On.UTC().Format("2006-01-02 15:04Z") + " – still on"
+		if s.Off != nil {
+			end = *s.Off
+			title = s.On.UTC().Format("2006-01-02 15:04Z") + " – " + s.Off.UTC().Format("15:04Z")
+		}
+		x := 1000 * float64(s.On.Sub(from)) / width
+		w := max(1000*float64(end.Sub(s.On))/width, 2) // visible even when short
+		a.Timeline[i].Bars = append(a.Timeline[i].Bars, TimelineBar{X: x, W: w, Title: title})
+	}
 }
