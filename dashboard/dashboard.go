@@ -119,7 +119,8 @@ type CategoryOverview struct {
 	Failing  []string     `json:"failing"` // counters whose latest alert is "on"
 	// Series is lines per minute (the _lines RRD, or the first counter's
 	// when summarize was not run with its built-in series), from the
-	// first minute the file has, at most OverviewSpan back.
+	// first minute the file has, at most OverviewSpan back; the band with
+	// 4 significant digits (/api/series has them all).
 	Series *Series `json:"series,omitempty"`
 	Error  string  `json:"error,omitempty"`
 }
@@ -293,6 +294,10 @@ func (d *Dashboard) Overview() *Overview {
 					co.Error = err.Error()
 				} else {
 					co.Series = trimUnknownStart(series)
+					// A sparkline needs no more: halves the overview's JSON.
+					for _, f := range []Floats{co.Series.Predicted, co.Series.Lower, co.Series.Upper} {
+						roundSignificant(f, 4)
+					}
 				}
 			}
 		}
@@ -325,6 +330,17 @@ func trimUnknownStart(s *Series) *Series {
 	s.Start += int64(n) * s.Step
 	s.Value, s.Predicted, s.Lower, s.Upper, s.Failures = cut(s.Value), cut(s.Predicted), cut(s.Lower), cut(s.Upper), cut(s.Failures)
 	return s
+}
+
+// roundSignificant rounds each number to digits significant digits.
+func roundSignificant(f Floats, digits int) {
+	for i, v := range f {
+		if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		scale := math.Pow10(digits - 1 - int(math.Floor(math.Log10(math.Abs(v)))))
+		f[i] = math.Round(v*scale) / scale
+	}
 }
 
 // parallel runs f(0..n-1) on a few goroutines: RRD reads are file I/O and
