@@ -252,7 +252,12 @@ func (d *Dashboard) rrdPath(category, counter string) string {
 
 // Overview builds the overview: every category's state, latest minute and
 // lines-per-minute chart with its band and failures.
-func (d *Dashboard) Overview() *Overview {
+func (d *Dashboard) Overview() *Overview { return d.overview(true) }
+
+// overview without series names the charts' counters but reads no RRD
+// data for categories with summaries: the HTML page's script fetches the
+// series from the API anyway.
+func (d *Dashboard) overview(withSeries bool) *Overview {
 	sn := d.snapshot("")
 	now := d.cfg.Now()
 	ov := &Overview{Generated: now.UTC(), BadLines: sn.badLine}
@@ -288,7 +293,10 @@ func (d *Dashboard) Overview() *Overview {
 					counter = s.Order[0]
 				}
 			}
-			if len(files) > 0 {
+			// Without a summary, the state comes from the series: read it.
+			if len(files) > 0 && !withSeries && sn.latest[name] != nil {
+				co.Series = &Series{Category: name, Counter: counter}
+			} else if len(files) > 0 {
 				series, err := d.rrd.readSeries(d.rrdPath(name, counter), name, counter, time.Time{}, span)
 				if err != nil {
 					co.Error = err.Error()

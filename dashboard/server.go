@@ -207,7 +207,7 @@ func (s *Server) render(w http.ResponseWriter, name, title string, data any) {
 }
 
 func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, "overview", "Overview", s.d.Overview())
+	s.render(w, "overview", "Overview", s.d.overview(false))
 }
 
 func rangeParam(r *http.Request, def string) (Range, bool) {
