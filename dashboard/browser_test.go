@@ -46,17 +46,33 @@ type browser struct {
 
 func newBrowser(t testing.TB) *browser {
 	t.Helper()
+	// Not t.TempDir: Chromium's children can still write to their profile
+	// for a moment after it exits, which would fail the test's cleanup.
+	profile, err := os.MkdirTemp("", "logtally-chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox, // the tests may run as root
 		chromedp.DisableGPU,
 		chromedp.WindowSize(1400, 1000),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	b := &browser{ctx: ctx}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`1`)); err != nil {
 		t.Fatalf("start chromium: %v", err)
