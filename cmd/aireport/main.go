@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	in.StringVar(&c.header, "header", "", "auto (strip every summarize input format), cut (like cut -c 17-) or none; default auto, cut with --masks article")
 
 	rl := cmd.Group("Rules")
-	rl.StringVarP(&c.rulesPath, "rules", "r", "", "summarize's rule file: ignore rules (counted, not ranked) and masks")
+	rl.StringVarP(&c.rulesPath, "rules", "r", "", "summarize's rule `FILE`: ignore rules (counted, not ranked) and masks")
 	rl.StringVar(&c.masks, "masks", "default", "masks: default (builtin,user), article (exactly the article's three sed substitutions), none, or a list of builtin,user")
 	rl.StringVar(&c.grouping, "grouping", "", "templates (Drain-style) or exact (like uniq); default templates, exact with --masks article")
 	rl.BoolVar(&c.keepHost, "keep-host", false, "keep the host name in grouped messages")
@@ -94,14 +94,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 	out := cmd.Group("Outputs")
 	out.StringVarP(&c.format, "format", "f", "", "output: text, json, html or uniq (bare 'uniq -c' lines; default with --masks article)")
-	out.StringVarP(&c.output, "output", "o", "", "write the report to this file (atomically) instead of stdout")
+	out.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	out.IntVar(&c.examples, "examples", 3, "raw examples shown per group")
 	out.IntVar(&c.suggest, "suggest", 0, "print rule snippets for the N largest groups instead of the report (append them under the category's rules:)")
 	out.BoolVar(&c.suggestCount, "suggest-count", false, "suggest counting rules (count: NAME) instead of ignore rules")
 	out.StringVar(&c.progress, "progress", "auto", "progress on stderr: auto (when stderr is a terminal), always, never")
 
 	st := cmd.Group("State")
-	st.StringVar(&c.statePath, "state", "", "state file: first/last sighting of every template, previous rule counts; marks NEW groups")
+	st.StringVar(&c.statePath, "state", "", "state `FILE`: first/last sighting of every template, previous rule counts; marks NEW groups")
 	st.BoolVar(&c.noStateUpdate, "no-state-update", false, "read the state file but do not update it")
 	st.BoolVar(&c.newOnly, "new-only", false, "only groups never seen before (needs --state); text prints nothing when there are none")
 

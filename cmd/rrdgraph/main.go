@@ -37,16 +37,16 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 	cmd.ExitCodes = []cli.ExitCode{{Code: 0, Meaning: "the graph was written"}, {Code: 1, Meaning: "rendering or writing failed"}, {Code: 2, Meaning: "bad usage"}}
 	cmd.SeeAlso = []string{"summarize(1)", "rrdtool(1)"}
 	in := cmd.Group("Input")
-	file := in.String("file", "", "RRD file to graph")
-	dir := in.String("dir", "", "RRD directory of summarize (with --category and --counter)")
-	category := in.String("category", "", "category name")
-	counter := in.String("counter", "", "counter name")
-	start := in.String("start", "-1d", "start: RFC 3339 time, Unix seconds, or -DURATION before --end (e.g. -6h, -1d, -1w)")
-	end := in.String("end", "now", "end: RFC 3339 time, Unix seconds, or now")
+	file := in.String("file", "", "RRD `FILE` to graph")
+	dir := in.String("dir", "", "RRD directory `DIR` of summarize (with --category and --counter)")
+	category := in.String("category", "", "category `NAME`")
+	counter := in.String("counter", "", "counter `NAME`")
+	start := in.String("start", "-1d", "start `TIME`: RFC 3339 time, Unix seconds, or -DURATION before --end (e.g. -6h, -1d, -1w)")
+	end := in.String("end", "now", "end `TIME`: RFC 3339 time, Unix seconds, or now")
 	out := cmd.Group("Outputs")
 	size := out.String("size", "800x300", "image size WIDTHxHEIGHT in pixels")
 	title := out.String("title", "", "graph title (default category/counter or the file)")
-	outPath := out.String("out", "-", "PNG output file, - for stdout")
+	outPath := out.String("out", "-", "PNG output `FILE`, - for stdout")
 	if done, code := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}

@@ -71,8 +71,8 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	cmd.SeeAlso = []string{"aireport(1)", "rrdgraph(1)", "rsyslogd(8)"}
 
 	rulesFS := cmd.Group("Rules")
-	rulesFS.StringVarP(&o.rules, "rules", "r", "", "rule file (YAML; see docs/rules.md)")
-	rulesFS.StringSliceVar(&o.check, "check", nil, "validate rule file(s), print every error as file:line:col: message, and exit")
+	rulesFS.StringVarP(&o.rules, "rules", "r", "", "rule `FILE` (YAML; see docs/rules.md)")
+	rulesFS.StringSliceVar(&o.check, "check", nil, "validate the rule `FILE`s, print every error as file:line:col: message, and exit")
 
 	in := cmd.Group("Input")
 	in.StringVar(&o.clock, "clock", "arrival", "which clock decides a line's minute: arrival (live) or event (the line's own timestamp, for replaying files)")
@@ -81,19 +81,19 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	in.IntVar(&o.maxLine, "max-line", 64<<10, "longest line counted whole; longer lines are truncated and counted as malformed")
 
 	out := cmd.Group("Outputs")
-	out.StringVar(&o.syslog, "syslog", "/dev/log", "where summaries go as syslog: a unix datagram socket path, unix:PATH (stream), udp:HOST:PORT, tcp:HOST:PORT, or none")
+	out.StringVar(&o.syslog, "syslog", "/dev/log", "where summaries go as syslog (`TARGET`): a unix datagram socket path, unix:PATH (stream), udp:HOST:PORT, tcp:HOST:PORT, or none")
 	out.StringVar(&o.syslogFmt, "syslog-format", "rfc3164", "syslog framing: rfc3164 or rfc5424")
 	out.StringVar(&o.syslogPri, "syslog-priority", "daemon.info", "facility.severity of summary lines")
 	out.IntVar(&o.backlog, "syslog-backlog", 10000, "summary lines kept while the syslog target is down; beyond, the oldest are dropped and counted (dropped= in the next summary)")
-	out.StringVar(&o.jsonPath, "json", "", "append one JSON object per category per minute to this file (- for stdout)")
-	out.StringVar(&o.kvPath, "kv", "", "write the key=value summary lines to this file (- for stdout)")
-	out.StringVar(&o.topDir, "top-dir", "", "directory of the top-N files named in the rules (file:), like the article's urlcount")
-	out.StringVar(&o.promPath, "prom", "", "Prometheus textfile to rewrite every minute (node_exporter textfile collector)")
-	out.StringVar(&o.spoolDir, "spool-dir", "", "directory of the per-category unknown-line spool (input of aireport)")
+	out.StringVar(&o.jsonPath, "json", "", "append one JSON object per category per minute to `FILE` (- for stdout)")
+	out.StringVar(&o.kvPath, "kv", "", "write the key=value summary lines to `FILE` (- for stdout)")
+	out.StringVar(&o.topDir, "top-dir", "", "directory `DIR` of the top-N files named in the rules (file:), like the article's urlcount")
+	out.StringVar(&o.promPath, "prom", "", "Prometheus textfile (`FILE`.prom) to rewrite every minute (node_exporter textfile collector)")
+	out.StringVar(&o.spoolDir, "spool-dir", "", "directory `DIR` of the per-category unknown-line spool (input of aireport)")
 	out.StringVar(&o.spoolComp, "spool-compression", "zstd", "spool compression: zstd or gzip")
 	out.Int64Var(&o.spoolSize, "spool-max-bytes", 64<<20, "rotate a spool file once it holds this many compressed bytes")
 	out.DurationVar(&o.spoolAge, "spool-max-age", time.Hour, "rotate a spool file after this long")
-	out.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts here (DIR/<category>/<counter>.rrd) and raise aberration alerts")
+	out.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts in `DIR` (DIR/<category>/<counter>.rrd) and raise aberration alerts")
 	out.StringVar(&o.alertPri, "alert-priority", "daemon.warning", "facility.severity of aberration alert lines")
 	out.DurationVar(&o.closeWait, "close-timeout", 500*time.Millisecond, "at exit, how long outputs may take to deliver what they hold")
 
@@ -103,7 +103,7 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	rs.StringVar(&o.beginMark, "begin-mark", "BEGIN TRANSACTION", "omprog beginTransactionMark (no spaces can be passed through omprog's binary=; see docs/rsyslog.md)")
 	rs.StringVar(&o.commitMark, "commit-mark", "COMMIT TRANSACTION", "omprog commitTransactionMark")
 	rs.DurationVar(&o.keepAlive, "keep-alive", 2*time.Second, "with --confirm: write a keep-alive dot when a reply has been owed this long (keep it well below confirmTimeout); 0 disables")
-	rs.StringVar(&o.checkpoint, "checkpoint", "", "file keeping the open minutes across restarts (restored at start, saved periodically and at exit)")
+	rs.StringVar(&o.checkpoint, "checkpoint", "", "`FILE` keeping the open minutes across restarts (restored at start, saved periodically and at exit)")
 	rs.DurationVar(&o.cpEvery, "checkpoint-every", 200*time.Millisecond, "how often the checkpoint is saved while lines arrive")
 
 	tune := cmd.Group("Tuning")
@@ -111,7 +111,7 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	cmd.DefaultText("workers", "the number of CPUs")
 	tune.DurationVar(&o.tick, "tick", time.Second, "how often the clock is checked for a finished minute")
 	tune.StringVar(&o.logLevel, "log-level", "info", "stderr log level: debug, info, warn, error")
-	tune.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file (for performance work)")
+	tune.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile to `FILE` (for performance work)")
 
 	if done, code := cmd.Parse(args, stdout, stderr); done {
 		return nil, code
