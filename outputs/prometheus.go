@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/logtally/logtally/internal/atomicfile"
+
 	"github.com/logtally/logtally/tally"
 )
 
@@ -64,8 +66,6 @@ type Prometheus struct {
 	totals promTotals
 }
 
-var _ Output = (*Prometheus)(nil)
-
 // NewPrometheus validates cfg and applies defaults.
 func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 	if !strings.HasSuffix(cfg.Path, ".prom") {
@@ -86,7 +86,7 @@ func (p *Prometheus) Write(minute []tally.Summary) error {
 	p.totals.add(minute)
 	p.buf = p.totals.appendTo(p.buf[:0])
 	p.buf = AppendPrometheus(p.buf, minute, p.cfg.TopItems)
-	if err := WriteFileAtomic(p.cfg.Path, p.buf, p.cfg.Perm); err != nil {
+	if err := atomicfile.Write(p.cfg.Path, p.buf, p.cfg.Perm); err != nil {
 		return opError("prometheus", "write", p.cfg.Path, err)
 	}
 	return nil

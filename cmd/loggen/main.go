@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/logtally/logtally/corpus"
 	"github.com/logtally/logtally/internal/cli"
+	"github.com/logtally/logtally/internal/corpus"
 )
 
 func main() { os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/internal/cli"
-	"github.com/logtally/logtally/outputs"
+	"github.com/logtally/logtally/outputs/rrd"
 )
 
 func main() {
@@ -57,7 +57,7 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 		if *dir == "" || *category == "" || *counter == "" {
 			return cmd.Fail(stderr, "give --file, or --dir with --category and --counter")
 		}
-		*file = outputs.RRDPath(*dir, *category, *counter)
+		*file = rrd.Path(*dir, *category, *counter)
 		if *title == "" {
 			*title = *category + "/" + *counter
 		}
@@ -77,7 +77,7 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "rrdgraph: --size %q: want WIDTHxHEIGHT\n", *size)
 		return 2
 	}
-	img, err := outputs.Graph(outputs.GraphOptions{File: *file, Title: *title, Start: s, End: e, Width: w, Height: h})
+	img, err := rrd.Graph(rrd.GraphOptions{File: *file, Title: *title, Start: s, End: e, Width: w, Height: h})
 	if err != nil {
 		fmt.Fprintf(stderr, "rrdgraph: %v\n", err)
 		return 1

@@ -1,43 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/logtally/logtally/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while run writes to it; every
-// write is announced on changed, so tests wait for output, not for time.
-type syncBuffer struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{} // a token after each write (buffered 1)
-}
-
-func newSyncBuffer() *syncBuffer { return &syncBuffer{changed: make(chan struct{}, 1)} }
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	select {
-	case s.changed <- struct{}{}:
-	default:
-	}
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // hangGuard only turns a hang into a failure; no outcome depends on it.
 const hangGuard = 30 * time.Second
@@ -46,9 +20,10 @@ const hangGuard = 30 * time.Second
 // write to buf; poke, when not nil, is called first and again whenever
 // nothing was written for a while (a SIGUSR1 before any minute is open
 // emits nothing).
-func waitFor(t *testing.T, what string, buf *syncBuffer, cond func(string) bool, poke func()) {
+func waitFor(t *testing.T, what string, buf *syncbuf.Buffer, cond func(string) bool, poke func()) {
 	t.Helper()
 	guard := time.After(hangGuard)
+	changed := buf.Changed()
 	for {
 		if poke != nil {
 			poke()
@@ -61,7 +36,7 @@ func waitFor(t *testing.T, what string, buf *syncBuffer, cond func(string) bool,
 			nudge = time.After(100 * time.Millisecond)
 		}
 		select {
-		case <-buf.changed:
+		case <-changed:
 		case <-nudge:
 		case <-guard:
 			t.Fatalf("%s: not within %v (hang)", what, hangGuard)
@@ -93,7 +68,7 @@ func TestSignals(t *testing.T) {
 
 	stdin, feed := io.Pipe()
 	defer feed.Close()
-	stdout, stderr := newSyncBuffer(), newSyncBuffer()
+	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	exit := make(chan int, 1)
 	go func() {
 		exit <- run(context.Background(), []string{"--rules", rulePath, "--syslog", "none", "--kv", "-", "--workers", "2"}, stdin, stdout, stderr)
