@@ -21,6 +21,6 @@ grep -E '^(ok|FAIL|\?) ' "$log" | grep -v '\[no test files\]' || true
 skips=$(grep -E '^\s*--- SKIP: ' "$log" | sed -E 's/^\s*--- SKIP: ([^ ]+).*/\1/' | grep -Ev "$allowed_skips" || true)
 if [ -n "$skips" ]; then
 	echo "gotest: these tests skipped; make test runs every test (install what they need: make deps):" >&2
-	grep -E -A3 '^\s*--- SKIP: ' "$log" >&2
+	grep -E -B1 '^\s*--- SKIP: ' "$log" | grep -Ev '^(=== |--$)' >&2
 	exit 1
 fi
