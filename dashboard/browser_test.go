@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,21 +17,16 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/logtally/logtally/internal/testenv"
 )
 
 var screenshots = flag.String("screenshots", "", "also write the browser test's screenshots into this directory (e.g. ../docs)")
 
-// chromium finds Debian's headless browser; the test fails without it
-// (make deps installs it), it never skips.
+// chromium finds Debian's headless browser: skipped only under -short, a
+// failure otherwise (make deps installs it).
 func chromium(t testing.TB) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("chromium not found: run make deps (Debian package chromium)")
-	return ""
+	return testenv.RequireBinary(t, "chromium")
 }
 
 // browser is one headless Chromium tab that records every console error,

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/logtally/logtally/internal/testenv"
 )
 
 // fixture is the output of scripts/dashboard-data.sh: the real summarize
@@ -45,6 +47,8 @@ func TestMain(m *testing.M) {
 // per test binary. It fails (never skips) when a component is missing.
 func buildFixture(t *testing.T) *fixture {
 	t.Helper()
+	// The data script is bash with sed and sort: not the fast tier.
+	testenv.RequireBinaries(t, "bash", "sed", "sort")
 	fixtureOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "logtally-dash")
 		if err != nil {

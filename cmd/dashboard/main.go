@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/dashboard"
-	"github.com/spf13/pflag"
+	"github.com/logtally/logtally/internal/cli"
 )
 
 func main() {
@@ -33,43 +33,43 @@ func main() {
 // run serves until ctx ends; it returns 0 after a clean shutdown, 1 when
 // serving failed, 2 for bad flags.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("dashboard", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:8080", "address to serve on (loopback by default; put a TLS reverse proxy or --tls-cert in front of anything else)")
-	rrdDir := fs.String("rrd-dir", "", "summarize's --rrd-dir")
-	jsonFiles := fs.StringArray("json", nil, "summarize's --json file (summaries and alerts); repeat for several")
-	reportsDir := fs.String("reports", "", "directory of aireport's JSON reports (-f json -o DIR/NAME.json; NAME.html beside it is linked)")
-	history := fs.Duration("history", 6*time.Hour, "how long statistics percentiles are kept for their charts")
-	span := fs.Duration("overview-span", 6*time.Hour, "time span of the overview's charts")
-	staleAfter := fs.Duration("stale-after", 5*time.Minute, "say that summarize may not be running when the newest minute is older than this (0: never, for replayed data)")
-	poll := fs.Duration("poll", 5*time.Second, "how often the files are checked for new minutes")
-	authFile := fs.String("auth-file", "", "require HTTP basic auth: file with one line user:SHA256-hex-of-password")
-	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM) ...")
-	tlsKey := fs.String("tls-key", "", "... and this key (PEM)")
-	logLevel := fs.String("log-level", "info", "stderr log level: debug, info, warn, error")
-	help := fs.BoolP("help", "h", false, "show this help")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	cmd := cli.New("dashboard", "serve a read-only live web dashboard of summarize's and aireport's files")
+	cmd.Usage = []string{"--rrd-dir DIR --json FILE [--reports DIR] [options]"}
+	cmd.Description = `dashboard serves what summarize and aireport already wrote: the RRD files ` +
+		`(series, Holt-Winters bands, failures), the JSON-lines summaries and aberration alerts, and ` +
+		`aireport's newest JSON report. It never reads raw logs, never writes, listens on 127.0.0.1 ` +
+		`unless told otherwise, and updates its pages every minute. Pages under /, JSON under /api. ` +
+		`See docs/dashboard.md.`
+	cmd.ExitCodes = []cli.ExitCode{{Code: 0, Meaning: "stopped by SIGINT or SIGTERM"}, {Code: 1, Meaning: "serving failed"}, {Code: 2, Meaning: "bad usage"}}
+	cmd.SeeAlso = []string{"summarize(1)", "aireport(1)", "rrdgraph(1)"}
+	in := cmd.Group("Input")
+	rrdDir := in.String("rrd-dir", "", "summarize's --rrd-dir `DIR`")
+	jsonFiles := in.StringArray("json", nil, "summarize's --json `FILE` (summaries and alerts); repeat for several")
+	reportsDir := in.String("reports", "", "`DIR` of aireport's JSON reports (-f json -o DIR/NAME.json; NAME.html beside it is linked)")
+	srv := cmd.Group("Serving")
+	listen := srv.String("listen", "127.0.0.1:8080", "`ADDR` to serve on (loopback by default; put a TLS reverse proxy or --tls-cert in front of anything else)")
+	authFile := srv.String("auth-file", "", "require HTTP basic auth: `FILE` with one line user:SHA256-hex-of-password")
+	tlsCert := srv.String("tls-cert", "", "serve HTTPS with this certificate `FILE` (PEM), with --tls-key")
+	tlsKey := srv.String("tls-key", "", "the certificate's key `FILE` (PEM)")
+	tune := cmd.Group("Tuning")
+	history := tune.Duration("history", 6*time.Hour, "how long statistics percentiles are kept for their charts")
+	span := tune.Duration("overview-span", 6*time.Hour, "time span of the overview's charts")
+	staleAfter := tune.Duration("stale-after", 5*time.Minute, "say that summarize may not be running when the newest minute is older than this (0: never, for replayed data)")
+	poll := tune.Duration("poll", 5*time.Second, "how often the JSON-lines files are checked for new minutes")
+	logLevel := tune.String("log-level", "info", "stderr log level: debug, info, warn, error")
+	if done, code := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
-	if *help {
-		fmt.Fprintln(stdout, "usage: dashboard [flags]\n\nServes a read-only live dashboard of summarize's and aireport's files.\n\nflags:")
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		return 0
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "dashboard: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if len(cmd.Args()) > 0 {
+		return cmd.Fail(stderr, "unexpected argument %q", cmd.Args()[0])
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(stderr, "dashboard: --log-level: %v\n", err)
-		return 2
+		return cmd.Fail(stderr, "--log-level: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if (*tlsCert == "") != (*tlsKey == "") {
-		fmt.Fprintln(stderr, "dashboard: --tls-cert and --tls-key go together")
-		return 2
+		return cmd.Fail(stderr, "--tls-cert and --tls-key go together")
 	}
 	var auth *dashboard.Credentials
 	if *authFile != "" {
@@ -78,17 +78,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			auth, err = dashboard.ParseCredentials(b)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "dashboard: --auth-file: %v\n", err)
-			return 2
+			return cmd.Fail(stderr, "--auth-file: %v", err)
 		}
 	}
 	d, err := dashboard.New(dashboard.Config{RRDDir: *rrdDir, JSONFiles: *jsonFiles, ReportsDir: *reportsDir,
 		History: *history, OverviewSpan: *span, StaleAfter: staleFlag(*staleAfter)})
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+		return cmd.Fail(stderr, "%v", err)
 	}
-	srv, err := dashboard.NewServer(d, dashboard.ServerConfig{Auth: auth, PollEvery: *poll, Logger: log})
+	server, err := dashboard.NewServer(d, dashboard.ServerConfig{Auth: auth, PollEvery: *poll, Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -108,11 +106,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pollDone := make(chan struct{})
 	go func() {
 		defer close(pollDone)
-		srv.Run(ctx, ready)
+		server.Run(ctx, ready)
 	}()
 	<-ready
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	hs := &http.Server{Handler: server, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	scheme := "http"
 	if *tlsCert != "" {
