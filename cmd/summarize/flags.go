@@ -10,6 +10,14 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// maxWorkers bounds --workers: one goroutine counts what the workers
+// classify, so more would only add read buffers (4 × 256 KiB each). The
+// default is the CPU count up to this bound, so a bigger host starts.
+const maxWorkers = 64
+
+// numCPU is the CPU count the --workers default comes from; tests fix it.
+var numCPU = runtime.NumCPU
+
 // options is every command-line setting of summarize.
 type options struct {
 	rules      string
@@ -84,7 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.cpEvery, "checkpoint-every", 200*time.Millisecond, "how often the checkpoint is saved while lines arrive")
 	fs.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts here (DIR/<category>/<counter>.rrd) and raise aberration alerts")
 	fs.StringVar(&o.alertPri, "alert-priority", "daemon.warning", "facility.severity of aberration alert lines")
-	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "goroutines that parse and match lines in parallel (1 = all on one)")
+	fs.IntVar(&o.workers, "workers", min(numCPU(), maxWorkers), "goroutines that parse and match lines in parallel (1 = all on one)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file (for performance work)")
 	fs.BoolVarP(&o.showHelp, "help", "h", false, "show this help")
 	fs.Usage = func() {
@@ -136,8 +144,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.keepAlive < 0 {
 		return nil, fmt.Errorf("--keep-alive: %v must not be negative", o.keepAlive)
 	}
-	if o.workers < 1 || o.workers > 64 {
-		return nil, fmt.Errorf("--workers: %d is out of range [1, 64]", o.workers)
+	if o.workers < 1 || o.workers > maxWorkers {
+		return nil, fmt.Errorf("--workers: %d is out of range [1, %d]", o.workers, maxWorkers)
+	}
+	if _, err := parseLogLevel(o.logLevel); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
 	}
 	if o.tick <= 0 || o.tick > time.Minute {
 		return nil, fmt.Errorf("--tick: %v is out of range (0, 1m]", o.tick)

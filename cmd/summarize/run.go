@@ -209,11 +209,24 @@ func printRuleErrors(stderr io.Writer, err error) {
 	fmt.Fprintln(stderr, err)
 }
 
-func newLogger(stderr io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		l = slog.LevelInfo
+// parseLogLevel accepts exactly the levels --log-level names (any case).
+func parseLogLevel(level string) (slog.Level, error) {
+	switch strings.ToLower(level) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
 	}
+	return 0, fmt.Errorf("want debug, info, warn or error, got %q", level)
+}
+
+// newLogger logs to stderr at level, which parseFlags has checked.
+func newLogger(stderr io.Writer, level string) *slog.Logger {
+	l, _ := parseLogLevel(level)
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l})).With("prog", "summarize")
 }
 
