@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/facility"
 	"net"
 	"os"
 	"strconv"
@@ -469,18 +470,6 @@ func (s *Syslog) run() {
 	}
 }
 
-var syslogFacilities = map[string]int{
-	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6,
-	"news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12,
-	"security": 13, "console": 14, "clock": 15, "local0": 16, "local1": 17,
-	"local2": 18, "local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
-}
-
-var syslogSeverities = map[string]int{
-	"emerg": 0, "panic": 0, "alert": 1, "crit": 2, "err": 3, "error": 3,
-	"warning": 4, "warn": 4, "notice": 5, "info": 6, "debug": 7,
-}
-
 // ParsePriority parses "facility.severity" (rsyslog names, e.g.
 // "daemon.info" or "local0.notice") or a PRI number 0..191 into a PRI
 // value (facility*8 + severity).
@@ -492,8 +481,8 @@ func ParsePriority(s string) (int, error) {
 		return n, nil
 	}
 	fac, sev, ok := strings.Cut(strings.ToLower(s), ".")
-	f, okf := syslogFacilities[fac]
-	v, oks := syslogSeverities[sev]
+	f, okf := facility.Code(fac)
+	v, oks := facility.SeverityCode(sev)
 	if !ok || !okf || !oks {
 		return 0, fmt.Errorf("bad priority %q (want facility.severity, e.g. daemon.info)", s)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/facility"
 	"io"
 	"os"
 	"regexp"
@@ -287,24 +288,12 @@ func (l *loader) match(ctx string, f field, cond *condition) {
 	}
 }
 
-var facilityNames = map[string]int{
-	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "security": 4, "syslog": 5,
-	"lpr": 6, "news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12,
-	"audit": 13, "alert": 14, "clock": 15, "local0": 16, "local1": 17, "local2": 18,
-	"local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
-}
-
 func facilityValue(s string) (int, bool) {
-	if v, ok := facilityNames[strings.ToLower(s)]; ok {
+	if v, ok := facility.Code(s); ok {
 		return v, true
 	}
 	v, err := strconv.Atoi(s)
 	return v, err == nil && v >= 0 && v <= 23
-}
-
-var severityNames = map[string]int{
-	"emerg": 0, "panic": 0, "alert": 1, "crit": 2, "err": 3, "error": 3,
-	"warning": 4, "warn": 4, "notice": 5, "info": 6, "debug": 7,
 }
 
 // severityMask parses "warning", "4", "<=warning", ">3", ... into a bit
@@ -318,7 +307,7 @@ func severityMask(s string) (uint8, error) {
 			break
 		}
 	}
-	v, ok := severityNames[strings.ToLower(s)]
+	v, ok := facility.SeverityCode(s)
 	if !ok {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > 7 {
