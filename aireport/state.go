@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/filemode"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -72,19 +73,20 @@ func LoadState(path string) (st *State, fresh bool, err error) {
 }
 
 // Save writes the state to path atomically: temp file, fsync, rename.
-func (s *State) Save(path string) error {
+func (s *State) Save(path string, perm os.FileMode) error {
 	b, err := json.MarshalIndent(s, "", " ")
 	if err != nil {
 		return fmt.Errorf("%w %s: %w", ErrState, path, err)
 	}
-	return WriteFileAtomic(path, append(b, '\n'))
+	return WriteFileAtomic(path, append(b, '\n'), perm)
 }
 
-// WriteFileAtomic writes data to a temp file next to path, fsyncs it and
-// renames it over path, so readers never see half a file.
-func WriteFileAtomic(path string, data []byte) error {
+// WriteFileAtomic writes data to a temp file next to path created with
+// perm minus the umask, fsyncs it and renames it over path, so readers
+// never see half a file.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	f, err := filemode.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp", perm)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -99,9 +101,6 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

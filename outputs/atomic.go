@@ -3,6 +3,7 @@ package outputs
 import (
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/filemode"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,15 +31,16 @@ func bareError(err error) error {
 
 // WriteFileAtomic writes data to path so that a reader sees either the old
 // file or the complete new one: a temp file in the same directory (named
-// ".<base>.tmp<random>", so globs such as *.prom never match it), written,
-// fsynced, chmod'ed to perm, renamed over path; then the directory is
-// fsynced (best effort) so the rename survives a crash.
+// ".<base>.tmp<random>", so globs such as *.prom never match it) created
+// with perm minus the umask (never chmod-ed wider), written, fsynced,
+// renamed over path; then the directory is fsynced (best effort) so the
+// rename survives a crash.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp")
+	f, err := filemode.CreateTemp(dir, "."+base+".tmp*", perm)
 	if err != nil {
 		return err
 	}
@@ -50,9 +52,6 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		}
 	}()
 	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(perm); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/filemode"
 	"io"
 	"math"
 	"os"
@@ -15,7 +16,7 @@ import (
 )
 
 // JSONLinesConfig configures a JSONLines output: either Path (a file opened
-// for append, created with Perm, default 0644) or Writer (e.g. os.Stdout;
+// for append, created with Perm, default 0640, minus the umask) or Writer (e.g. os.Stdout;
 // never synced or closed by the output).
 type JSONLinesConfig struct {
 	Path   string
@@ -58,7 +59,7 @@ func NewJSONLines(cfg JSONLinesConfig) (*JSONLines, error) {
 		return nil, errors.New("outputs: jsonl: set exactly one of Path and Writer")
 	}
 	if cfg.Perm == 0 {
-		cfg.Perm = 0o644
+		cfg.Perm = filemode.Default
 	}
 	j := &JSONLines{cfg: cfg, w: cfg.Writer}
 	if cfg.Path != "" {

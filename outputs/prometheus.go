@@ -2,6 +2,7 @@ package outputs
 
 import (
 	"fmt"
+	"github.com/logtally/logtally/internal/filemode"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -15,7 +16,7 @@ type PrometheusConfig struct {
 	// end in ".prom" and live in the collector's directory
 	// (--collector.textfile.directory).
 	Path string
-	// Perm is the file's mode (default 0644).
+	// Perm is the file's mode (default 0640, minus the umask).
 	Perm os.FileMode
 	// TopItems bounds the logtally_top series per table (default 10;
 	// negative: none). Items beyond it are not exported one by one;
@@ -58,7 +59,7 @@ func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 		return nil, fmt.Errorf("outputs: prometheus: path %q must end in .prom (the textfile collector reads only *.prom)", cfg.Path)
 	}
 	if cfg.Perm == 0 {
-		cfg.Perm = 0o644
+		cfg.Perm = filemode.Default
 	}
 	if cfg.TopItems == 0 {
 		cfg.TopItems = 10

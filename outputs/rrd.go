@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/filemode"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -38,6 +39,9 @@ type RRDConfig struct {
 	// update per minute; longer gaps become one bulk update and the
 	// detector is re-read from the file. Default one week (10080).
 	MaxGapFill int
+	// FilePerm is the mode of created files, minus the umask (default
+	// 0640: counter names and values come from logs).
+	FilePerm os.FileMode
 	// Workers bounds concurrent rrd_update calls. Default 8.
 	Workers int
 	Logger  *slog.Logger
@@ -162,6 +166,9 @@ func NewRRD(cfg RRDConfig) (*RRD, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
 	}
+	if cfg.FilePerm == 0 {
+		cfg.FilePerm = filemode.Default
+	}
 	if cfg.Forecast == nil {
 		cfg.Forecast = func(string) holtwinters.Params { return holtwinters.DefaultParams(1440) }
 	}
@@ -169,14 +176,28 @@ func NewRRD(cfg RRDConfig) (*RRD, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := rrdCheckWritable(cfg.Dir); err != nil {
+	if err := rrdCheckWritable(cfg.Dir, filemode.Dir(cfg.FilePerm)); err != nil {
 		return nil, fmt.Errorf("rrd output: %w", err)
 	}
 	return &RRD{cfg: cfg, log: log, series: make(map[rrdKey]*rrdSeries), files: make(map[string]rrdKey)}, nil
 }
 
-func rrdCheckWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// narrowMode takes from path's mode every bit perm lacks. librrd creates
+// files 0666 minus the umask; this only ever removes bits, so the umask
+// still applies.
+func narrowMode(path string, perm os.FileMode) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if m := st.Mode().Perm(); m&^perm != 0 {
+		return os.Chmod(path, m&perm)
+	}
+	return nil
+}
+
+func rrdCheckWritable(dir string, dirPerm os.FileMode) error {
+	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(dir, ".probe-*")
@@ -351,12 +372,15 @@ func (r *RRD) open(s *rrdSeries, minute time.Time) error {
 	_, err := os.Stat(s.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(s.path), filemode.Dir(r.cfg.FilePerm)); err != nil {
 			return fmt.Errorf("rrd output: %w", err)
 		}
 		// The first update is the end of this minute; the file starts one
 		// step before it.
 		if err := rrdCreate(s.path, s.params, minute.UTC().Truncate(time.Minute)); err != nil {
+			return fmt.Errorf("rrd output: %w", err)
+		}
+		if err := narrowMode(s.path, r.cfg.FilePerm); err != nil {
 			return fmt.Errorf("rrd output: %w", err)
 		}
 	case err != nil:

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/filemode"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,7 +31,7 @@ type TopFilesConfig struct {
 	Files map[string][]TopFile
 	// Dir is the base of relative paths (default: the working directory).
 	Dir string
-	// Perm is the files' mode (default 0644).
+	// Perm is the files' mode (default 0640, minus the umask).
 	Perm os.FileMode
 }
 
@@ -65,7 +66,7 @@ var _ Output = (*TopFiles)(nil)
 // created: a missing one is reported by Write.
 func NewTopFiles(cfg TopFilesConfig) (*TopFiles, error) {
 	if cfg.Perm == 0 {
-		cfg.Perm = 0o644
+		cfg.Perm = filemode.Default
 	}
 	files := make(map[string][]TopFile, len(cfg.Files))
 	for cat, tfs := range cfg.Files {

@@ -22,6 +22,7 @@ import (
 	"github.com/logtally/logtally/aireport"
 	"github.com/logtally/logtally/aireport/drain"
 	"github.com/logtally/logtally/aireport/rulefile"
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/rules"
 )
 
@@ -53,7 +54,8 @@ type config struct {
 	format, masks, grouping, header string
 	rulesPath, category, statePath  string
 	since, until, tz, output        string
-	progress                        string
+	progress, fileMode              string
+	perm                            os.FileMode
 	newOnly, suggestCount, keepHost bool
 	noStateUpdate                   bool
 	suggest, examples               int
@@ -86,6 +88,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.Float64Var(&c.sim, "similarity", drain.Default.SimThreshold, "Drain similarity threshold (0..1)")
 	fs.IntVar(&c.depth, "depth", drain.Default.Depth, "Drain tree depth")
 	fs.StringVarP(&c.output, "output", "o", "", "write the report to this file (atomically) instead of stdout")
+	fs.StringVar(&c.fileMode, "file-mode", "0640", "mode of the report (--output) and state files, minus the umask (0640: owner and group; the text comes from logs)")
 	fs.StringVar(&c.progress, "progress", "auto", "progress on stderr: auto (when stderr is a terminal), always, never")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: aireport [flags] [file|dir|glob|-]...\n\nReads summarize's unknown spool (plain, gzip, zstd) and ranks what no rule knows.\n\n")
@@ -97,6 +100,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitUsage
 	}
+	perm, err := filemode.Parse(c.fileMode)
+	if err != nil {
+		fmt.Fprintf(stderr, "aireport: --file-mode: %v\n", err)
+		return exitUsage
+	}
+	c.perm = perm
 	if err := execute(ctx, c, fs.Args(), stdin, stdout, stderr); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
@@ -291,12 +300,12 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 		return exitError{exitInput, fmt.Errorf("write report: %w", err)}
 	}
 	if c.output != "" {
-		if err := aireport.WriteFileAtomic(c.output, []byte(out.String())); err != nil {
+		if err := aireport.WriteFileAtomic(c.output, []byte(out.String()), c.perm); err != nil {
 			return exitError{exitInput, err}
 		}
 	}
 	if st != nil && !c.noStateUpdate && ctx.Err() == nil {
-		if err := st.Save(c.statePath); err != nil {
+		if err := st.Save(c.statePath, c.perm); err != nil {
 			return exitError{exitInput, err}
 		}
 	}

@@ -3,11 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/logtally/logtally/internal/filemode"
 )
 
 // maxWorkers bounds --workers: one goroutine counts what the workers
@@ -45,6 +48,8 @@ type options struct {
 	rrdDir     string
 	alertPri   string
 	showHelp   bool
+	fileMode   string
+	perm       os.FileMode
 	printUsage func()
 
 	// rsyslog omprog protocol and checkpoint (docs/rsyslog.md)
@@ -93,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts here (DIR/<category>/<counter>.rrd) and raise aberration alerts")
 	fs.StringVar(&o.alertPri, "alert-priority", "daemon.warning", "facility.severity of aberration alert lines")
 	fs.IntVar(&o.workers, "workers", min(numCPU(), maxWorkers), "goroutines that parse and match lines in parallel (1 = all on one)")
+	fs.StringVar(&o.fileMode, "file-mode", "0640", "mode of the files written (spool, JSON, key=value, top-N, Prometheus, RRD), minus the umask; 0640 lets a group (node_exporter, a web server) read them (the checkpoint stays 0600)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file (for performance work)")
 	fs.BoolVarP(&o.showHelp, "help", "h", false, "show this help")
 	fs.Usage = func() {
@@ -147,6 +153,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.workers < 1 || o.workers > maxWorkers {
 		return nil, fmt.Errorf("--workers: %d is out of range [1, %d]", o.workers, maxWorkers)
 	}
+	perm, err := filemode.Parse(o.fileMode)
+	if err != nil {
+		return nil, fmt.Errorf("--file-mode: %w", err)
+	}
+	o.perm = perm
 	if _, err := parseLogLevel(o.logLevel); err != nil {
 		return nil, fmt.Errorf("--log-level: %w", err)
 	}

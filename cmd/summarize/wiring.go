@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/outputs"
 	"github.com/logtally/logtally/rules"
 )
@@ -55,14 +56,14 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 		}
 	}
 	if o.kvPath != "" {
-		out, name, closer, err := openAppend(o.kvPath, stdout)
+		out, name, closer, err := openAppend(o.kvPath, stdout, o.perm)
 		if err != nil {
 			return fail(err)
 		}
 		w.outputs = append(w.outputs, closingOutput{outputs.NewKVLines(out, name), closer})
 	}
 	if o.jsonPath != "" {
-		cfg := outputs.JSONLinesConfig{Path: o.jsonPath}
+		cfg := outputs.JSONLinesConfig{Path: o.jsonPath, Perm: o.perm}
 		if o.jsonPath == "-" {
 			cfg = outputs.JSONLinesConfig{Writer: stdout}
 		}
@@ -77,7 +78,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 	if o.rrdDir != "" {
 		r, err := outputs.NewRRD(outputs.RRDConfig{
 			Dir: o.rrdDir, Forecast: forecastParams(set), Alert: alerts.send,
-			Builtins: true, Logger: log,
+			Builtins: true, Logger: log, FilePerm: o.perm,
 		})
 		if err != nil {
 			return fail(fmt.Errorf("--rrd-dir: %w", err))
@@ -86,17 +87,17 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 		w.outputs = append([]outputs.Output{r}, w.outputs...)
 	}
 	if files := topFiles(set); o.topDir != "" && len(files) > 0 {
-		if err := os.MkdirAll(o.topDir, 0o755); err != nil {
+		if err := os.MkdirAll(o.topDir, filemode.Dir(o.perm)); err != nil {
 			return fail(fmt.Errorf("--top-dir: %w", err))
 		}
-		t, err := outputs.NewTopFiles(outputs.TopFilesConfig{Files: files, Dir: o.topDir})
+		t, err := outputs.NewTopFiles(outputs.TopFilesConfig{Files: files, Dir: o.topDir, Perm: o.perm})
 		if err != nil {
 			return fail(err)
 		}
 		w.outputs = append(w.outputs, t)
 	}
 	if o.promPath != "" {
-		p, err := outputs.NewPrometheus(outputs.PrometheusConfig{Path: o.promPath})
+		p, err := outputs.NewPrometheus(outputs.PrometheusConfig{Path: o.promPath, Perm: o.perm})
 		if err != nil {
 			return fail(err)
 		}
@@ -105,6 +106,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 	if o.spoolDir != "" {
 		s, err := outputs.NewSpool(outputs.SpoolConfig{
 			Dir: o.spoolDir, Compression: o.spoolComp, MaxSize: o.spoolSize, MaxAge: o.spoolAge,
+			FilePerm: o.perm, DirPerm: filemode.Dir(o.perm),
 		})
 		if err != nil {
 			return fail(err)
@@ -136,11 +138,11 @@ func topFiles(set *rules.Set) map[string][]outputs.TopFile {
 }
 
 // openAppend opens path for appending, or returns stdout for "-".
-func openAppend(path string, stdout io.Writer) (io.Writer, string, io.Closer, error) {
+func openAppend(path string, stdout io.Writer, perm os.FileMode) (io.Writer, string, io.Closer, error) {
 	if path == "-" {
 		return stdout, "stdout", nil, nil
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, perm)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("open %s: %w", path, err)
 	}
