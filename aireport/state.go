@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/filemode"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/logtally/logtally/internal/filemode"
 )
 
 // ErrState is wrapped by every state-file error: the report is not

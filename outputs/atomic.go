@@ -3,10 +3,11 @@ package outputs
 import (
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/filemode"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/logtally/logtally/internal/filemode"
 )
 
 // opError builds the error every output returns:

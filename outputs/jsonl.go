@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/filemode"
 	"io"
 	"math"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/tally"
 )
 

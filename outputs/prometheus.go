@@ -2,11 +2,11 @@ package outputs
 
 import (
 	"fmt"
-	"github.com/logtally/logtally/internal/filemode"
 	"os"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/tally"
 )
 

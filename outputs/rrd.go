@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/filemode"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -18,6 +17,8 @@ import (
 	"github.com/logtally/logtally/holtwinters"
 	"github.com/logtally/logtally/tally"
 	"github.com/ziutek/rrd"
+
+	"github.com/logtally/logtally/internal/filemode"
 )
 
 // RRDConfig configures the RRD output.

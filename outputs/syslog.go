@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/facility"
 	"net"
 	"os"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/logtally/logtally/internal/facility"
 	"github.com/logtally/logtally/tally"
 )
 

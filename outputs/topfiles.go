@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/filemode"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/tally"
 )
 

@@ -2,9 +2,10 @@ package parsers
 
 import (
 	"bytes"
-	"github.com/logtally/logtally/internal/facility"
 	"time"
 	"unicode/utf8"
+
+	"github.com/logtally/logtally/internal/facility"
 )
 
 // jsonKind is the Record field a top-level JSON key feeds.

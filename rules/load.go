@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/facility"
 	"io"
 	"os"
 	"regexp"
@@ -12,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/logtally/logtally/internal/facility"
 )
 
 // Load reads and parses the rule file at path. Validation problems come
