@@ -22,7 +22,7 @@ import (
 // SelfCategory is the name of the category summarize reports about itself:
 // every line read, malformed lines, lines no category claimed, delivery
 // problems. It is reserved: a rule file may not use it.
-const SelfCategory = "logtally"
+const SelfCategory = rules.SelfCategory
 
 // UncategorizedSpool is the spool category of lines that no category's
 // match claimed.

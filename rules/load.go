@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/logtally/logtally/holtwinters"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/logtally/logtally/internal/facility"
@@ -176,6 +178,7 @@ type catBuild struct {
 	distincts map[string]*yaml.Node
 	stats     map[string]*yaml.Node
 	files     map[string]*yaml.Node // top files, shared by the whole set
+	outputs   map[string]outputName // key=value output names, see claim
 }
 
 func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Category {
@@ -194,6 +197,9 @@ func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Cate
 	} else if name, ok := l.name(ctx, "category", nf, nameRE); ok {
 		c.Name = name
 		ctx = fmt.Sprintf("category %q: ", name)
+		if reservedCategory(name) {
+			l.errf(nf.val, "category name %q is reserved (%q is summarize's own category, names starting with \"_\" are its spool's)", name, SelfCategory)
+		}
 		if prev, dup := seen[name]; dup {
 			l.errf(nf.val, "duplicate category name %q (first at %d:%d)", name, prev.Line, prev.Column)
 		}
@@ -219,7 +225,8 @@ func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Cate
 		l.forecast(ctx, f, &c.Forecast)
 	}
 	b := &catBuild{c: c, counters: map[string]int{}, tops: map[string]*yaml.Node{},
-		distincts: map[string]*yaml.Node{}, stats: map[string]*yaml.Node{}, files: files}
+		distincts: map[string]*yaml.Node{}, stats: map[string]*yaml.Node{}, files: files,
+		outputs: map[string]outputName{}}
 	if f, ok := byKey["rules"]; ok {
 		ruleNames := map[string]*yaml.Node{}
 		for _, rn := range l.seq(ctx, f) {
@@ -342,6 +349,7 @@ var forecastKeys = []string{"period", "model", "alpha", "beta", "gamma", "gamma_
 	"delta_pos", "delta_neg", "threshold", "window"}
 
 func (l *loader) forecast(ctx string, f field, fc *Forecast) {
+	errsBefore := len(l.errs)
 	byKey, _, ok := l.fields(ctx, f.val, "forecast", forecastKeys)
 	if !ok {
 		return
@@ -382,8 +390,8 @@ func (l *loader) forecast(ctx string, f field, fc *Forecast) {
 	delta := func(key string, dst *float64) {
 		if ff, ok := byKey[key]; ok {
 			if v, ok := l.float(ctx, ff); ok {
-				if !(v > 0 && v <= 1000) {
-					l.errf(ff.val, "%s%q must be > 0 and <= 1000, got %v", ctx, key, v)
+				if !(v >= holtwinters.MinDelta && v <= holtwinters.MaxDelta) {
+					l.errf(ff.val, "%s%q must be between %v and %v, got %v", ctx, key, holtwinters.MinDelta, holtwinters.MaxDelta, v)
 					return
 				}
 				*dst = v
@@ -417,5 +425,13 @@ func (l *loader) forecast(ctx string, f field, fc *Forecast) {
 			at = wf.val
 		}
 		l.errf(at, "%sthreshold (%d) must not exceed window (%d)", ctx, fc.Threshold, fc.Window)
+		return
+	}
+	// The model's own check, so that nothing the RRD output would refuse
+	// passes here (each key's check above gives the precise position).
+	if len(l.errs) == errsBefore {
+		if err := fc.Params().Validate(); err != nil {
+			l.errf(f.val, "%s%v", ctx, err)
+		}
 	}
 }

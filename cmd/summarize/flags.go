@@ -111,11 +111,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.showHelp {
 		return o, nil
 	}
+	if len(o.check) > 0 {
+		// "--check a.yaml b.yaml", as the usage line says: the flag takes
+		// the first file, the arguments are the others.
+		o.check = append(o.check, fs.Args()...)
+		return o, nil
+	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (input is read from stdin)", fs.Arg(0))
-	}
-	if len(o.check) > 0 {
-		return o, nil
 	}
 	if o.rules == "" {
 		return nil, fmt.Errorf("--rules is required")

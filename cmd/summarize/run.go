@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		defer stopProfile()
 	}
 
-	set, err := rules.Load(o.rules)
+	set, err := loadRules(o.rules)
 	if err != nil {
 		printRuleErrors(stderr, err)
 		return exitUsage
@@ -159,7 +159,7 @@ func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- 
 				_ = send(pipeline.Control{Kind: pipeline.EmitNow})
 			case syscall.SIGHUP:
 				w.reopen(log)
-				set, err := rules.Load(rulePath)
+				set, err := loadRules(rulePath)
 				if err != nil {
 					log.Error("reload failed; the old rules stay in force", "rules", rulePath, "err", err)
 					continue
@@ -177,12 +177,21 @@ func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- 
 	}
 }
 
+// loadRules is the one validation of a rule file: --check, start-up and
+// SIGHUP all go through it, so a file --check accepts is one summarize
+// starts with, and the reverse. Everything the outputs need of the rules
+// (forecast parameters, top-N limits, output names) is checked by the
+// loader itself.
+func loadRules(path string) (*rules.Set, error) {
+	return rules.Load(path)
+}
+
 // check validates each rule file and prints every error; the exit status is
 // non-zero when any file has one.
 func check(paths []string, stdout, stderr io.Writer) int {
 	status := exitOK
 	for _, p := range paths {
-		set, err := rules.Load(p)
+		set, err := loadRules(p)
 		if err != nil {
 			printRuleErrors(stderr, err)
 			status = exitUsage
