@@ -132,6 +132,11 @@ type RRD struct {
 	files  map[string]rrdKey // sanitized path → owner, for collisions
 	stats  RRDStats
 	closed bool
+
+	// newForecast is set by SetForecast (a signal goroutine) and taken by
+	// the next Write.
+	fmu         sync.Mutex
+	newForecast func(category string) holtwinters.Params
 }
 
 var _ Output = (*RRD)(nil)
@@ -177,10 +182,44 @@ func NewRRD(cfg RRDConfig) (*RRD, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	r := &RRD{cfg: cfg, log: log, series: make(map[rrdKey]*rrdSeries), files: make(map[string]rrdKey)}
 	if err := rrdCheckWritable(cfg.Dir, filemode.Dir(cfg.FilePerm)); err != nil {
-		return nil, fmt.Errorf("rrd output: %w", err)
+		// Files are created (and the directory made) at the first write
+		// of each counter, and retried every minute until that works.
+		return r, fmt.Errorf("rrd output: %w: %w", ErrRetrying, err)
 	}
-	return &RRD{cfg: cfg, log: log, series: make(map[rrdKey]*rrdSeries), files: make(map[string]rrdKey)}, nil
+	return r, nil
+}
+
+// SetForecast replaces the forecast parameters (a reloaded rule file); the
+// next Write applies them. A series whose parameters changed is reopened:
+// its file is tuned to the new parameters where rrdtool tune can (see
+// rrdTunable) and its detector re-read from the file; a new period or
+// model changes the file's layout and is reported as ErrRRDLayout until
+// the file is moved away, as at start.
+func (r *RRD) SetForecast(f func(category string) holtwinters.Params) {
+	r.fmu.Lock()
+	r.newForecast = f
+	r.fmu.Unlock()
+}
+
+// applyForecast takes a forecast set by SetForecast and drops the series
+// whose parameters it changes, so that lookup reopens them.
+func (r *RRD) applyForecast() {
+	r.fmu.Lock()
+	f := r.newForecast
+	r.newForecast = nil
+	r.fmu.Unlock()
+	if f == nil {
+		return
+	}
+	r.cfg.Forecast = f
+	for key, s := range r.series {
+		if f(key.category) != s.params {
+			delete(r.series, key)
+			delete(r.files, s.path)
+		}
+	}
 }
 
 // narrowMode takes from path's mode every bit perm lacks. librrd creates
@@ -250,6 +289,7 @@ func (r *RRD) Write(minute []tally.Summary) error {
 	if r.closed {
 		return errors.New("rrd output: write after close")
 	}
+	r.applyForecast()
 	type job struct {
 		s *rrdSeries
 		t int64
@@ -393,6 +433,16 @@ func (r *RRD) open(s *rrdSeries, minute time.Time) error {
 			return fmt.Errorf("%w: %w", ErrRRDLayout, err)
 		}
 		return fmt.Errorf("rrd output: %w", err)
+	}
+	if fp := m.Params(); fp != s.params && rrdTunable(fp, s.params) {
+		// The rule file's forecast changed what rrdtool tune can change.
+		if err := rrdTune(s.path, s.params); err != nil {
+			return fmt.Errorf("rrd output: %w", err)
+		}
+		r.log.Info("rrd: file tuned to the rule file's forecast", "file", s.path, "was", rrdFmtParams(fp), "now", rrdFmtParams(s.params))
+		if m, last, err = holtwinters.FromRRDFile(s.path, rrdDS); err != nil {
+			return fmt.Errorf("rrd output: %w", err)
+		}
 	}
 	if err := rrdCheckLayout(s.path, s.params, m.Params()); err != nil {
 		return err

@@ -92,6 +92,7 @@ type Engine struct {
 
 	dropsSeen    []uint64 // per output, drops already counted
 	outputErrors uint64   // output errors not yet counted in a minute
+	failing      []error  // per output: the error of its last write, nil when it worked
 
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
@@ -122,6 +123,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg:       cfg,
 		log:       cfg.Logger,
 		dropsSeen: make([]uint64, len(cfg.Outputs)),
+		failing:   make([]error, len(cfg.Outputs)),
 	}
 	e.bind(cfg.Rules)
 	e.agg = tally.NewAggregator(e.schemas(), tally.Options{EventClock: cfg.EventClock, Grace: cfg.Grace})
@@ -305,7 +307,11 @@ func (e *Engine) advanceEventClock() {
 	// passed, not only when the next minute begins.
 	if sec := e.lastEvent.Unix(); sec > e.advancedTo {
 		e.advancedTo = sec
-		e.emit(e.agg.Advance(e.lastEvent))
+		if e.emit(e.agg.Advance(e.lastEvent)) {
+			// A replayed file closes many minutes between two ticks:
+			// count this emit's failures now, in the open minute.
+			e.noteDelivery(e.lastEvent)
+		}
 	}
 }
 
@@ -351,9 +357,12 @@ func (e *Engine) Flush(now time.Time) {
 	e.emit(e.agg.Flush(now))
 }
 
-// emit hands closed minutes to every output, grouped by minute. Output
-// errors are logged and counted; one failing output never stops another.
-func (e *Engine) emit(summaries []tally.Summary) {
+// emit hands closed minutes to every output, grouped by minute, and
+// reports whether any write failed. Every failed write is counted
+// (output_errors); an output's failure is logged when it starts and its
+// recovery when it ends, not every minute. One failing output never stops
+// another, and each is retried at the next minute.
+func (e *Engine) emit(summaries []tally.Summary) (failed bool) {
 	if len(summaries) > 0 && e.beforeEmit != nil {
 		e.beforeEmit()
 	}
@@ -364,13 +373,25 @@ func (e *Engine) emit(summaries []tally.Summary) {
 		}
 		minute := summaries[:n]
 		summaries = summaries[n:]
-		for _, o := range e.cfg.Outputs {
-			if err := o.Write(minute); err != nil {
-				e.log.Error("output failed", "err", err)
+		for i, o := range e.cfg.Outputs {
+			err := o.Write(minute)
+			switch {
+			case err != nil:
+				failed = true
 				e.outputErrors++
+				if e.failing[i] == nil {
+					e.log.Error("output failed; counting goes on and the output is retried every minute (output_errors)", "err", err)
+				} else {
+					e.log.Debug("output still failing", "err", err)
+				}
+				e.failing[i] = err
+			case e.failing[i] != nil:
+				e.log.Info("output recovered", "failed_with", e.failing[i])
+				e.failing[i] = nil
 			}
 		}
 	}
+	return failed
 }
 
 // noteDelivery counts, in the open minute of the self category, the output

@@ -168,6 +168,7 @@ func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- 
 					log.Error("reload failed; the old rules stay in force", "rules", rulePath, "err", err)
 					continue
 				}
+				w.rulesChanged(set, log)
 				log.Info("rules reloaded", "rules", rulePath, "categories", len(set.Categories))
 			default: // SIGTERM, SIGINT
 				_ = send(pipeline.Control{Kind: pipeline.Stop})
