@@ -410,7 +410,14 @@ func (r *RRD) lookup(category, counter string, minute time.Time) (*rrdSeries, er
 // open creates the file on first use or checks an existing one, then
 // loads the detector from the file itself.
 func (r *RRD) open(s *rrdSeries, minute time.Time) error {
-	_, err := os.Stat(s.path)
+	st, err := os.Stat(s.path)
+	if err == nil && st.Size() == 0 {
+		// An empty file is what a create on a full disk leaves behind
+		// (older versions did not remove it): never an RRD, make it again.
+		if err = os.Remove(s.path); err == nil {
+			err = fs.ErrNotExist
+		}
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.MkdirAll(filepath.Dir(s.path), filemode.Dir(r.cfg.FilePerm)); err != nil {
@@ -418,10 +425,14 @@ func (r *RRD) open(s *rrdSeries, minute time.Time) error {
 		}
 		// The first update is the end of this minute; the file starts one
 		// step before it.
-		if err := rrdCreate(s.path, s.params, minute.UTC().Truncate(time.Minute)); err != nil {
-			return fmt.Errorf("rrd output: %w", err)
+		err := rrdCreate(s.path, s.params, minute.UTC().Truncate(time.Minute))
+		if err == nil {
+			err = narrowMode(s.path, r.cfg.FilePerm)
 		}
-		if err := narrowMode(s.path, r.cfg.FilePerm); err != nil {
+		if err != nil {
+			// A full disk leaves a truncated file: remove it so that the
+			// next minute creates it again instead of finding it broken.
+			_ = os.Remove(s.path)
 			return fmt.Errorf("rrd output: %w", err)
 		}
 	case err != nil:
