@@ -507,7 +507,7 @@ func (r *RRD) step(s *rrdSeries, ts int64, v float64, observed bool) bool {
 	}
 	s.updates++
 	s.last = ts
-	res := s.model.Step(holtwinters.PDPGauge(v, rrdStep))
+	res := s.model.Step(holtwinters.FileValue(v, rrdStep)) // what librrd made of rrdValue(v)
 	if observed && res.Failure != s.failing {
 		s.failing = res.Failure
 		s.alert = &Alert{
