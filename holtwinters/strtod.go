@@ -96,7 +96,9 @@ func RRDStrtod(s string) (v float64, ok bool) {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // isCSpace is C's isspace in the C locale.
-func isCSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' }
+func isCSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
 
 // FileValue is the value an RRD file of GAUGE data source with the given
 // step holds after an update on a step boundary with v written as
