@@ -39,3 +39,22 @@ func TestFileValueIntegers(t *testing.T) {
 		t.Error("NaN")
 	}
 }
+
+// FuzzRRDStrtod: any text parses without a panic, and a number printed the
+// way the RRD output prints it comes back within a few ulps of its value.
+func FuzzRRDStrtod(f *testing.F) {
+	f.Add("650.666", 650.666)
+	f.Add("-1e-5", 1e300)
+	f.Add(" +.5e", 123456.789)
+	f.Fuzz(func(t *testing.T, s string, x float64) {
+		RRDStrtod(s)
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1e15 || math.Abs(x) < 1e-6 {
+			return
+		}
+		text := strconv.FormatFloat(x, 'f', -1, 64)
+		v, ok := RRDStrtod(text)
+		if !ok || math.Abs(v-x) > 4*math.Abs(x)*0x1p-52 {
+			t.Errorf("RRDStrtod(%q) = %v, %v; want about %v", text, v, ok, x)
+		}
+	})
+}
