@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/logtally/logtally/internal/filemode"
+	"github.com/logtally/logtally/internal/atomicfile"
 )
 
 // ErrState is wrapped by every state-file error: the report is not
@@ -79,37 +78,8 @@ func (s *State) Save(path string, perm os.FileMode) error {
 	if err != nil {
 		return fmt.Errorf("%w %s: %w", ErrState, path, err)
 	}
-	return WriteFileAtomic(path, append(b, '\n'), perm)
-}
-
-// WriteFileAtomic writes data to a temp file next to path created with
-// perm minus the umask, fsyncs it and renames it over path, so readers
-// never see half a file.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := filemode.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp", perm)
-	if err != nil {
+	if err := atomicfile.Write(path, append(b, '\n'), perm); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

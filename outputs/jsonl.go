@@ -48,8 +48,6 @@ type JSONLines struct {
 	buf  []byte
 }
 
-var _ Output = (*JSONLines)(nil)
-
 // NewJSONLines opens cfg.Path for append (creating it), or wraps cfg.Writer.
 // When the file cannot be opened it returns the output together with an
 // error wrapping ErrRetrying: the output opens the file at a later write.

@@ -11,7 +11,7 @@ import (
 )
 
 // KVLines writes the same key=value lines the Syslog output sends (see
-// FormatKV), one per category per minute, to a writer (a terminal for the
+// AppendKV), one per category per minute, to a writer (a terminal for the
 // demo, a pipe for scripts) or to a file opened for append (fsynced, cut
 // back after a partial write, reopened by Reopen for logrotate). A minute
 // is written with a single Write call.
@@ -22,8 +22,6 @@ type KVLines struct {
 	file *appendFile // nil when writing to w
 	buf  []byte
 }
-
-var _ Output = (*KVLines)(nil)
 
 // NewKVLines returns an output writing to w; name identifies it in errors.
 func NewKVLines(w io.Writer, name string) *KVLines { return &KVLines{w: w, name: name} }

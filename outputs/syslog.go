@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/syslogpri"
 	"net"
 	"os"
 	"strconv"
@@ -13,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/logtally/logtally/internal/facility"
 	"github.com/logtally/logtally/tally"
 )
 
@@ -94,7 +94,7 @@ type SyslogConfig struct {
 // ErrClosed is returned by Write after Close.
 var ErrClosed = errors.New("output closed")
 
-// Syslog sends one key=value line (see FormatKV) per category per minute to
+// Syslog sends one key=value line (see AppendKV) per category per minute to
 // a syslog socket, typically back into rsyslog through a dedicated imuxsock
 // socket.
 //
@@ -133,8 +133,6 @@ type Syslog struct {
 	buf     []byte // Write's scratch, single goroutine
 }
 
-var _ Output = (*Syslog)(nil)
-
 // NewSyslog validates cfg, applies defaults and starts the sender. The
 // target need not exist yet: lines queue until it appears.
 func NewSyslog(cfg SyslogConfig) (*Syslog, error) {
@@ -159,7 +157,7 @@ func NewSyslog(cfg SyslogConfig) (*Syslog, error) {
 	if cfg.Priority == "" {
 		cfg.Priority = "daemon.info"
 	}
-	pri, err := ParsePriority(cfg.Priority)
+	pri, err := syslogpri.Parse(cfg.Priority)
 	if err != nil {
 		return nil, fmt.Errorf("outputs: syslog: %w", err)
 	}
@@ -468,23 +466,4 @@ func (s *Syslog) run() {
 		backoff = 0
 		s.finish(nil, false)
 	}
-}
-
-// ParsePriority parses "facility.severity" (rsyslog names, e.g.
-// "daemon.info" or "local0.notice") or a PRI number 0..191 into a PRI
-// value (facility*8 + severity).
-func ParsePriority(s string) (int, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		if n < 0 || n > 191 {
-			return 0, fmt.Errorf("priority %d out of range 0..191", n)
-		}
-		return n, nil
-	}
-	fac, sev, ok := strings.Cut(strings.ToLower(s), ".")
-	f, okf := facility.Code(fac)
-	v, oks := facility.SeverityCode(sev)
-	if !ok || !okf || !oks {
-		return 0, fmt.Errorf("bad priority %q (want facility.severity, e.g. daemon.info)", s)
-	}
-	return f*8 + v, nil
 }

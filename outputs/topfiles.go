@@ -12,6 +12,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/logtally/logtally/internal/atomicfile"
 	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/tally"
 )
@@ -62,8 +63,6 @@ type TopFiles struct {
 	mu  sync.Mutex // SetFiles may come from a signal goroutine
 	buf []byte
 }
-
-var _ Output = (*TopFiles)(nil)
 
 // NewTopFiles validates cfg and applies defaults. Dir is created by Write
 // when missing (and again if it disappears), so a directory that cannot be
@@ -135,11 +134,11 @@ func (t *TopFiles) Write(minute []tally.Summary) error {
 				continue
 			}
 			t.buf = AppendTopFile(t.buf[:0], top)
-			err := WriteFileAtomic(tf.Path, t.buf, t.cfg.Perm)
+			err := atomicfile.Write(tf.Path, t.buf, t.cfg.Perm)
 			if errors.Is(err, fs.ErrNotExist) && t.cfg.Dir != "" && !madeDir {
 				madeDir = true
 				if err = os.MkdirAll(t.cfg.Dir, filemode.Dir(t.cfg.Perm)); err == nil {
-					err = WriteFileAtomic(tf.Path, t.buf, t.cfg.Perm)
+					err = atomicfile.Write(tf.Path, t.buf, t.cfg.Perm)
 				}
 			}
 			if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/logtally/logtally/aireport"
 	"github.com/logtally/logtally/aireport/drain"
 	"github.com/logtally/logtally/aireport/rulefile"
+	"github.com/logtally/logtally/internal/atomicfile"
 	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/rules"
 )
@@ -300,8 +301,8 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 		return exitError{exitInput, fmt.Errorf("write report: %w", err)}
 	}
 	if c.output != "" {
-		if err := aireport.WriteFileAtomic(c.output, []byte(out.String()), c.perm); err != nil {
-			return exitError{exitInput, err}
+		if err := atomicfile.Write(c.output, []byte(out.String()), c.perm); err != nil {
+			return exitError{exitInput, fmt.Errorf("write %s: %w", c.output, err)}
 		}
 	}
 	if st != nil && !c.noStateUpdate && ctx.Err() == nil {

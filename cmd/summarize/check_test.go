@@ -45,7 +45,7 @@ func TestBadRulesStartNothing(t *testing.T) {
 // examples.
 func ruleFilesInTestData(t *testing.T) []string {
 	var files []string
-	for _, g := range []string{"testdata/*.yaml", "testdata/bad/*.yaml", "../../examples/*/rules.yaml", "../../testdata/*/rules.yaml", "../../integration/testdata/rules.yaml"} {
+	for _, g := range []string{"testdata/*.yaml", "testdata/*/rules.yaml", "testdata/bad/*.yaml", "../../examples/*/rules.yaml", "../../integration/testdata/rules.yaml"} {
 		m, err := filepath.Glob(g)
 		if err != nil {
 			t.Fatal(err)

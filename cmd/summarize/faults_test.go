@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logtally/logtally/internal/syncbuf"
 	"github.com/logtally/logtally/internal/testfs"
 )
 
@@ -81,7 +82,7 @@ func TestUnwritableOutputsAtStart(t *testing.T) {
 		args = append(args, f, filepath.Join(blocked, p))
 	}
 	stdin, feed := io.Pipe()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	exit := make(chan int, 1)
 	go func() { exit <- run(context.Background(), args, stdin, &stdout, &stderr) }()
 
@@ -157,7 +158,7 @@ func TestDiskFull(t *testing.T) {
 		"--json", filepath.Join(d, "s.json"), "--top-dir", filepath.Join(d, "top"), "--rrd-dir", filepath.Join(d, "rrd"),
 		"--prom", filepath.Join(d, "s.prom"), "--spool-dir", filepath.Join(d, "spool"), "--spool-compression", "gzip"}
 	stdin, feed := io.Pipe()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	exit := make(chan int, 1)
 	go func() { exit <- run(context.Background(), args, stdin, &stdout, &stderr) }()
 	asa := func(minute, n int) string {

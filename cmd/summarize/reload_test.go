@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/logtally/logtally/internal/syncbuf"
 )
 
 func reloadRules(file string, alpha float64) string {
@@ -51,7 +53,7 @@ func TestSIGHUPReloadsEverything(t *testing.T) {
 	defer setNow(func() time.Time { return time.Unix(0, clock.Load()).UTC() })()
 
 	stdin, feed := io.Pipe()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	exit := make(chan int, 1)
 	go func() {
 		exit <- run(context.Background(), []string{"--rules", rulePath, "--syslog", "none", "--kv", kv, "--top-dir", top,

@@ -11,20 +11,22 @@ import (
 
 	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/outputs"
+	"github.com/logtally/logtally/outputs/rrd"
+	"github.com/logtally/logtally/pipeline"
 	"github.com/logtally/logtally/rules"
 )
 
 // wiring holds the outputs built from the flags, in the order they are
 // written and closed.
 type wiring struct {
-	outputs  []outputs.Output
+	outputs  []pipeline.Output
 	spool    *outputs.Spool // nil without --spool-dir
 	reopener []interface{ Reopen() error }
 	closers  []io.Closer // closed after the outputs (the alert syslog)
 
 	// outputs that take settings from the rule file (see rulesChanged)
 	top *outputs.TopFiles // nil without --top-dir
-	rrd *outputs.RRD      // nil without --rrd-dir
+	rrd *rrd.Output       // nil without --rrd-dir
 }
 
 // wire builds every output the flags ask for. stdout may be used only by
@@ -40,7 +42,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 	// restart loop with nothing counted); every failed write is counted in
 	// output_errors.
 	retrying := func(flag string, err error) bool {
-		if !errors.Is(err, outputs.ErrRetrying) {
+		if !errors.Is(err, outputs.ErrRetrying) && !errors.Is(err, rrd.ErrRetrying) {
 			return false
 		}
 		log.Error("output not writable at start; counting goes on and the output is retried every minute (output_errors)", "flag", flag, "err", err)
@@ -94,7 +96,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 		alerts.json = j
 	}
 	if o.rrdDir != "" {
-		r, err := outputs.NewRRD(outputs.RRDConfig{
+		r, err := rrd.New(rrd.Config{
 			Dir: o.rrdDir, Forecast: forecastParams(set), Alert: alerts.send,
 			Builtins: true, Logger: log, FilePerm: o.perm,
 		})
@@ -103,7 +105,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 		}
 		w.rrd = r
 		// First, so that alerts of a minute go out with its summaries.
-		w.outputs = append([]outputs.Output{r}, w.outputs...)
+		w.outputs = append([]pipeline.Output{r}, w.outputs...)
 	}
 	if o.topDir != "" {
 		// Even without top files today: a reloaded rule file may name some.

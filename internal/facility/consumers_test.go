@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/internal/facility"
-	"github.com/logtally/logtally/outputs"
+	"github.com/logtally/logtally/internal/syslogpri"
 	"github.com/logtally/logtally/parsers"
 	"github.com/logtally/logtally/rules"
 )
@@ -38,7 +38,7 @@ func TestOneTableEverywhere(t *testing.T) {
 			if got := set.NewMatcher().Categorize(&rec); got != 0 {
 				t.Errorf("rules: facility %s does not match a line of facility %s", name, name)
 			}
-			pri, err := outputs.ParsePriority(name + ".info")
+			pri, err := syslogpri.Parse(name + ".info")
 			if err != nil {
 				t.Fatalf("syslog output: %v", err)
 			}
@@ -57,7 +57,7 @@ func TestOneTableEverywhere(t *testing.T) {
 		if _, err := rules.Parse("r.yaml", []byte(fmt.Sprintf("categories:\n  - name: c\n    match: {severity: %s}\n", name))); err != nil {
 			t.Errorf("rules: severity %s: %v", name, err)
 		}
-		if pri, err := outputs.ParsePriority("user." + name); err != nil || pri != 8+want {
+		if pri, err := syslogpri.Parse("user." + name); err != nil || pri != 8+want {
 			t.Errorf("syslog output: user.%s = %d, %v; want %d", name, pri, err, 8+want)
 		}
 	}

@@ -1,4 +1,4 @@
-package outputs
+package rrd
 
 import (
 	"math"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ziutek/rrd"
+	librrd "github.com/ziutek/rrd"
 
 	"github.com/logtally/logtally/holtwinters"
 )
@@ -30,13 +30,13 @@ func TestRRDStrtodMatchesLibrrd(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "strtod.rrd")
 	start := time.Unix(1_700_000_000, 0)
-	c := rrd.NewCreator(path, start, 1)
+	c := librrd.NewCreator(path, start, 1)
 	c.DS("v", "GAUGE", 600, "U", "U")
 	c.RRA("AVERAGE", 0.5, 1, n+10)
 	if err := c.Create(true); err != nil {
 		t.Fatal(err)
 	}
-	u := rrd.NewUpdater(path)
+	u := librrd.NewUpdater(path)
 	for i, s := range texts {
 		u.Cache(start.Unix()+int64(i+1), s)
 		if (i+1)%500 == 0 || i == len(texts)-1 {
@@ -45,7 +45,7 @@ func TestRRDStrtodMatchesLibrrd(t *testing.T) {
 			}
 		}
 	}
-	res, err := rrd.Fetch(path, "AVERAGE", start, start.Add(time.Duration(n)*time.Second), time.Second)
+	res, err := librrd.Fetch(path, "AVERAGE", start, start.Add(time.Duration(n)*time.Second), time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
