@@ -15,6 +15,7 @@ import (
 	"github.com/logtally/logtally/tally"
 	"log/slog"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -92,6 +93,7 @@ type Engine struct {
 	dropsSeen    []uint64 // per output, drops already counted
 	outputErrors uint64   // output errors not yet counted in a minute
 	failing      []error  // per output: the error of its last write, nil when it worked
+	flushing     bool     // Flush is emitting the last rows
 
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
@@ -353,7 +355,9 @@ func (e *Engine) Flush(now time.Time) {
 		// Replaying a file: "now" is the newest event, not the wall clock.
 		now = e.lastEvent
 	}
+	e.flushing = true // the last rows there will be: see countPending
 	e.emit(e.agg.Flush(now))
+	e.flushing = false
 }
 
 // emit hands closed minutes to every output, grouped by minute, and
@@ -372,6 +376,7 @@ func (e *Engine) emit(summaries []tally.Summary) (failed bool) {
 		}
 		minute := summaries[:n]
 		summaries = summaries[n:]
+		e.countPending(minute)
 		for i, o := range e.cfg.Outputs {
 			err := o.Write(minute)
 			switch {
@@ -391,6 +396,30 @@ func (e *Engine) emit(summaries []tally.Summary) (failed bool) {
 		}
 	}
 	return failed
+}
+
+// countPending adds the output errors not counted yet to the self row of
+// minute, about to be written, when that row is whole — or partial but
+// the last there will be (Flush at exit). When several minutes close at
+// once (a replayed file, an exit), the failures of one are then counted in
+// the next row written instead of reaching stderr only; what remains
+// uncounted is the failures of the very last write. A partial SIGUSR1 row
+// is left alone: the whole minute is emitted again later.
+func (e *Engine) countPending(minute []tally.Summary) {
+	if e.outputErrors == 0 {
+		return
+	}
+	for i := range minute {
+		s := &minute[i]
+		if s.Category != SelfCategory || (s.Partial && !e.flushing) || len(s.Counters) != numSelfCounters {
+			continue
+		}
+		c := slices.Clone(s.Counters) // the summary may share its window's storage
+		c[selfOutputErrors].Value += e.outputErrors
+		s.Counters = c
+		e.outputErrors = 0
+		return
+	}
 }
 
 // noteDelivery counts, in the open minute of the self category, the output
