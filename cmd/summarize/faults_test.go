@@ -30,6 +30,14 @@ func sshdMinutes(from, to, n int) string {
 	return b.String()
 }
 
+// waitUntil waits for cond, re-checked after each write to stderr and
+// every 100 ms (files change without a word on stderr); waitFor's hang
+// guard only turns a hang into a failure, no outcome depends on time.
+func waitUntil(t *testing.T, what string, stderr *syncbuf.Buffer, cond func() bool) {
+	t.Helper()
+	waitFor(t, what, stderr, func(string) bool { return cond() }, func() {})
+}
+
 var outputErrorsRE = regexp.MustCompile(`(?m)^category=logtally .*\boutput_errors=(\d+)`)
 
 // sumOutputErrors adds output_errors over every logtally summary in kv.
@@ -98,7 +106,7 @@ func TestUnwritableOutputsAtStart(t *testing.T) {
 		return strings.Count(stderr.String(), "output failed") + strings.Count(stderr.String(), "output still failing")
 	}
 	io.WriteString(feed, asa(0, 5)+asa(1, 5)) // closes 10:00
-	waitUntil(t, "minute 10:00 failed in five outputs", func() bool { return failures() == 5 })
+	waitUntil(t, "minute 10:00 failed in five outputs", &stderr, func() bool { return failures() == 5 })
 	for _, f := range []string{"--json", "--kv", "--top-dir", "--rrd-dir"} {
 		if n := strings.Count(stderr.String(), "flag="+f+" "); n != 1 {
 			t.Errorf("%s: said %d times at start, want once:\n%s", f, n, stderr.String())
@@ -151,11 +159,13 @@ func TestDiskFull(t *testing.T) {
 		t.Fatal("rrdtool not installed: run `make deps`")
 	}
 	disk := testfs.Mount(t, "8m")
-	defer setNow(func() time.Time { return fixedNow })()
+	// A clock that moves, from fixedNow: the spool rotates by age.
+	start := time.Now()
+	defer setNow(func() time.Time { return fixedNow.Add(time.Since(start)) })()
 	d := disk.Dir
 	args := []string{"--rules", "../../examples/asa/rules.yaml", "--clock", "event", "--tz", "UTC", "--syslog", "none", "--grace", "1s",
 		"--log-level", "debug", "--kv", "-", // the observer, on another disk
-		"--tick", "10ms", // the spool retries a failed category at the next tick
+		"--tick", "10ms", "--spool-max-age", "1ms", // the spool retries a failed category, and completes its files, at every tick
 		"--json", filepath.Join(d, "s.json"), "--top-dir", filepath.Join(d, "top"), "--rrd-dir", filepath.Join(d, "rrd"),
 		"--prom", filepath.Join(d, "s.prom"), "--spool-dir", filepath.Join(d, "spool"), "--spool-compression", "gzip"}
 	stdin, feed := io.Pipe()
@@ -178,7 +188,7 @@ func TestDiskFull(t *testing.T) {
 		return b.String()
 	}
 	io.WriteString(feed, asa(0, 20)+asa(1, 5))
-	waitUntil(t, "minute 10:00 is on the disk", func() bool {
+	waitUntil(t, "minute 10:00 is on the disk", &stderr, func() bool {
 		st, err := os.Stat(filepath.Join(d, "s.json"))
 		return err == nil && st.Size() > 0
 	})
@@ -186,7 +196,7 @@ func TestDiskFull(t *testing.T) {
 	for m := 1; m < 6; m++ {
 		io.WriteString(feed, asa(m, 3000))
 	}
-	waitUntil(t, "a failed write is logged", func() bool { return strings.Contains(stderr.String(), "output failed") })
+	waitUntil(t, "a failed write is logged", &stderr, func() bool { return strings.Contains(stderr.String(), "output failed") })
 	emptyTmps := func() (n int) {
 		tmps, _ := filepath.Glob(filepath.Join(d, "spool", "*", "*.tmp"))
 		for _, p := range tmps {
@@ -200,7 +210,20 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("%d empty spool .tmp files on the full disk, want at most the open one", n)
 	}
 	disk.Free(t)
-	time.Sleep(100 * time.Millisecond) // a few ticks: the spool's failed category is retried
+	// The spool retries at its next tick: feed minute 10:06's unknown
+	// lines until one is in a completed file.
+	spooled := func(minute string) bool {
+		done, _ := filepath.Glob(filepath.Join(d, "spool", "asa", "unknown-*.log.gz"))
+		for _, p := range done {
+			if b, _ := exec.Command("zcat", p).Output(); strings.Contains(string(b), "Nov 22 "+minute) {
+				return true
+			}
+		}
+		return false
+	}
+	waitFor(t, "the spool writes again", &stderr, func(string) bool { return spooled("10:06:") }, func() {
+		io.WriteString(feed, "Nov 22 10:06:30 fw %ASA-6-999999: after the disk was freed\n")
+	})
 	for m := 6; m < 9; m++ {
 		io.WriteString(feed, asa(m, 20))
 	}
@@ -247,15 +270,7 @@ func TestDiskFull(t *testing.T) {
 	if want := fmt.Sprintf("%d: 20", time.Date(2026, 11, 22, 10, 8, 0, 0, time.UTC).Unix()); err != nil || !strings.Contains(string(out), want) {
 		t.Errorf("--rrd-dir did not recover: lastupdate %s %v, want %q", out, err, want)
 	}
-	recovered := false
-	done, _ := filepath.Glob(filepath.Join(d, "spool", "asa", "unknown-*.log.gz"))
-	for _, p := range done {
-		b, _ := exec.Command("zcat", p).Output()
-		if strings.Contains(string(b), "Nov 22 10:07:") {
-			recovered = true
-		}
-	}
-	if !recovered {
-		t.Errorf("--spool-dir did not recover: no completed file holds minute 10:07 (%v)", done)
+	if !spooled("10:07:") {
+		t.Errorf("--spool-dir: no completed file holds minute 10:07")
 	}
 }

@@ -93,7 +93,7 @@ func TestFileModes(t *testing.T) {
 
 func TestFileModeFlag(t *testing.T) {
 	for _, bad := range []string{"0755", "644x", "0040", "01640"} {
-		if _, err := parseFlags([]string{"--rules", "r.yaml", "--file-mode", bad}, &bytes.Buffer{}); err == nil {
+		if o, _ := parseFlags([]string{"--rules", "r.yaml", "--file-mode", bad}, &bytes.Buffer{}, &bytes.Buffer{}); o != nil {
 			t.Errorf("--file-mode %s accepted", bad)
 		}
 	}

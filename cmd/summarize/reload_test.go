@@ -57,16 +57,25 @@ func TestSIGHUPReloadsEverything(t *testing.T) {
 	exit := make(chan int, 1)
 	go func() {
 		exit <- run(context.Background(), []string{"--rules", rulePath, "--syslog", "none", "--kv", kv, "--top-dir", top,
-			"--rrd-dir", rrdDir, "--tick", "10ms"}, stdin, &stdout, &stderr)
+			"--rrd-dir", rrdDir, "--json", "-", "--tick", "10ms"}, stdin, &stdout, &stderr)
 	}()
 	signal := <-sigs
-	login := func(user string) {
+	// login feeds a line and waits until it is counted (a SIGUSR1 snapshot
+	// on stdout shows it) before the test moves the clock.
+	login := func(user, minute string) {
 		io.WriteString(feed, "Nov 22 10:00:01 h sshd[1]: Accepted password for "+user+" from 10.0.0.1 port 1 ssh2\n")
+		waitFor(t, user+"'s login counted", &stdout, func(s string) bool {
+			for _, l := range strings.Split(s, "\n") {
+				if strings.Contains(l, `"minute":"2026-11-22T`+minute+`:00Z","partial":true`) && strings.Contains(l, `"accepted":1`) {
+					return true
+				}
+			}
+			return false
+		}, func() { signal <- syscall.SIGUSR1 })
 	}
-	login("ann")
-	time.Sleep(50 * time.Millisecond)
+	login("ann", "10:00")
 	clock.Store(time.Date(2026, 11, 22, 10, 1, 30, 0, time.UTC).UnixNano())
-	waitUntil(t, "minute 10:00 in the top file", func() bool {
+	waitUntil(t, "minute 10:00 in the top file", &stderr, func() bool {
 		b, _ := os.ReadFile(filepath.Join(top, "users-before"))
 		return string(b) == "ann=1\n"
 	})
@@ -79,11 +88,10 @@ func TestSIGHUPReloadsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	signal <- syscall.SIGHUP
-	waitUntil(t, "the reload", func() bool { return strings.Contains(stderr.String(), "rules reloaded") })
-	login("bob")
-	time.Sleep(50 * time.Millisecond)
+	waitUntil(t, "the reload", &stderr, func() bool { return strings.Contains(stderr.String(), "rules reloaded") })
+	login("bob", "10:01")
 	clock.Store(time.Date(2026, 11, 22, 10, 2, 30, 0, time.UTC).UnixNano())
-	waitUntil(t, "minute 10:01 in the new top file", func() bool {
+	waitUntil(t, "minute 10:01 in the new top file", &stderr, func() bool {
 		b, _ := os.ReadFile(filepath.Join(top, "users-after"))
 		return string(b) == "bob=1\n"
 	})

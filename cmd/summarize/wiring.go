@@ -130,6 +130,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 		s, err := outputs.NewSpool(outputs.SpoolConfig{
 			Dir: o.spoolDir, Compression: o.spoolComp, MaxSize: o.spoolSize, MaxAge: o.spoolAge,
 			FilePerm: o.perm, DirPerm: filemode.Dir(o.perm),
+			Now: now, // the clock the engine's ticks rotate by
 		})
 		if err != nil {
 			return fail(err)
