@@ -438,17 +438,3 @@ func atoi(b []byte) (int, bool) {
 	n, i, ok := digits(b, 0, 1, 3)
 	return n, ok && i == len(b)
 }
-
-// lower returns b lowercased (ASCII) in buf, or nil when b does not fit.
-func lower(buf, b []byte) []byte {
-	if len(b) > cap(buf) {
-		return nil
-	}
-	for _, c := range b {
-		if c-'A' < 26 {
-			c |= 0x20
-		}
-		buf = append(buf, c)
-	}
-	return buf
-}
