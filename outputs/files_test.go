@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/logtally/logtally/tally"
@@ -179,6 +180,7 @@ func TestJSONLinesUnwritable(t *testing.T) {
 }
 
 func TestTopFilesGolden(t *testing.T) {
+	defer syscall.Umask(syscall.Umask(0o022))
 	dir := t.TempDir()
 	tf, err := NewTopFiles(TopFilesConfig{
 		Dir: dir,
@@ -195,7 +197,7 @@ func TestTopFilesGolden(t *testing.T) {
 	golden(t, "topfiles/urlcount", readFile(t, filepath.Join(dir, "urlcount")))
 	golden(t, "topfiles/servercount", readFile(t, filepath.Join(dir, "servercount")))
 	onlyFiles(t, dir, "servercount", "urlcount")
-	if fi, err := os.Stat(filepath.Join(dir, "urlcount")); err != nil || fi.Mode().Perm() != 0o644 {
+	if fi, err := os.Stat(filepath.Join(dir, "urlcount")); err != nil || fi.Mode().Perm() != 0o640 {
 		t.Errorf("mode %v, %v", fi.Mode(), err)
 	}
 
@@ -259,7 +261,9 @@ func TestPrometheusGolden(t *testing.T) {
 	}
 }
 
-// checkExposition checks the text format rules a collector enforces:
+// checkExposition checks the text format rules a collector enforces
+// (prometheus_test.go also parses the file with the Prometheus library and
+// runs promtool):
 // HELP/TYPE once per family before its samples, samples contiguous, no
 // duplicate series, label values without raw newlines.
 func checkExposition(t *testing.T, b []byte) {
@@ -270,8 +274,11 @@ func checkExposition(t *testing.T, b []byte) {
 	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
 		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
 			name, typ, _ := strings.Cut(rest, " ")
-			if seen[name] || typ != "gauge" {
-				t.Errorf("family %s: repeated or not a gauge", name)
+			if seen[name] || (typ != "gauge" && typ != "counter") {
+				t.Errorf("family %s: repeated or neither gauge nor counter", name)
+			}
+			if (typ == "counter") != strings.HasSuffix(name, "_total") {
+				t.Errorf("family %s: a %s; counters, and only they, end in _total", name, typ)
 			}
 			seen[name], cur = true, name
 			continue
