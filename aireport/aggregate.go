@@ -73,6 +73,9 @@ type Options struct {
 	// SkipOddities does not count binary and invalid-UTF-8 lines (the
 	// uniq output does not show those counts).
 	SkipOddities bool
+	// Assign remembers every line's group for WriteAssignments (a few
+	// words per line: the only option whose memory grows with the input).
+	Assign bool
 }
 
 // group is one row of the ranking.
@@ -121,6 +124,9 @@ type Aggregator struct {
 	buf     []byte
 	text    []byte
 	keybuf  []byte
+
+	assigned []assignment // with Options.Assign, one per line
+	lastRule string       // the rule that took the line Add saw last
 }
 
 // NewAggregator returns an empty aggregator.
@@ -176,6 +182,16 @@ func (r GroupRef) Key() string {
 
 // Add counts one raw line of source src and returns its group.
 func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
+	if !a.opt.Assign {
+		return a.add(src, line)
+	}
+	a.lastRule = ""
+	ref := a.add(src, line)
+	a.assigned = append(a.assigned, assignment{ref: ref, cat: a.last, rule: a.lastRule})
+	return ref
+}
+
+func (a *Aggregator) add(src *Source, line []byte) GroupRef {
 	a.seq++
 	c := a.category(src.Category)
 	c.lines++
@@ -233,6 +249,9 @@ func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
 			c.ignored++
 		} else {
 			c.claimed++
+		}
+		if a.opt.Assign {
+			a.lastRule = map[bool]string{true: "ignored: ", false: "counted: "}[cl.Ignore] + cl.Rule
 		}
 		return GroupRef{}
 	}

@@ -53,6 +53,7 @@ type config struct {
 	format, masks, grouping, header string
 	rulesPath, category, statePath  string
 	since, until, tz, output        string
+	assignPath                      string
 	progress                        string
 	newOnly, suggestCount, keepHost bool
 	noStateUpdate                   bool
@@ -85,6 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.BoolVar(&c.keepHost, "keep-host", false, "keep the host name in grouped messages")
 	fs.Float64Var(&c.sim, "similarity", drain.Default.SimThreshold, "Drain similarity threshold (0..1)")
 	fs.IntVar(&c.depth, "depth", drain.Default.Depth, "Drain tree depth")
+	fs.StringVar(&c.assignPath, "assign", "", "also write every input line's group to this file: line number, group id, template (tab-separated)")
 	fs.StringVarP(&c.output, "output", "o", "", "write the report to this file (atomically) instead of stdout")
 	fs.StringVar(&c.progress, "progress", "auto", "progress on stderr: auto (when stderr is a terminal), always, never")
 	fs.Usage = func() {
@@ -212,6 +214,7 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 
 	opt.TrackTimes = c.format != "uniq" || c.statePath != ""
 	opt.SkipOddities = c.format == "uniq"
+	opt.Assign = c.assignPath != ""
 	var st *aireport.State
 	fresh := false
 	if c.statePath != "" {
@@ -229,6 +232,15 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 	stopProgress()
 	inErrs = append(inErrs, readErrs...)
 
+	if c.assignPath != "" {
+		var buf strings.Builder
+		if err := agg.WriteAssignments(&buf); err != nil {
+			return exitError{exitInput, err}
+		}
+		if err := aireport.WriteFileAtomic(c.assignPath, []byte(buf.String())); err != nil {
+			return exitError{exitInput, fmt.Errorf("--assign: %w", err)}
+		}
+	}
 	if c.format == "uniq" && st == nil && c.suggest == 0 && c.output == "" {
 		// fast path: straight from the counting tables
 		for _, e := range inErrs {
