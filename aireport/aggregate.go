@@ -87,13 +87,13 @@ type group struct {
 	last       int64
 	examples   []string
 	seedKey    string // state key this group was seeded from
-	cluster    *drain.Cluster
-	clusterKey string // key last computed for cluster
+	sub        *drain.Sub // its template and sub-group
+	clusterKey string     // key last computed for sub
 }
 
 type programDrain struct {
 	d      *drain.Drain
-	groups []*group // by cluster ID
+	groups []*group // by sub-group ID
 	cache  map[string]*group
 }
 
@@ -175,9 +175,9 @@ func (r GroupRef) Key() string {
 		return ""
 	}
 	if r.g.program != "" {
-		return r.g.program + ": " + r.g.cluster.Template()
+		return r.g.program + ": " + r.g.sub.Template()
 	}
-	return r.g.cluster.Template()
+	return r.g.sub.Template()
 }
 
 // Add counts one raw line of source src and returns its group.
@@ -337,19 +337,19 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *gr
 		if g.count == 0 {
 			g.firstSeq = a.seq
 		}
-		g.cluster.Size++
+		g.sub.Cluster.Size++
 		a.example(g, program, raw)
 		g.seen(ts)
 		return g
 	}
-	cl := pd.d.Add(string(a.buf))
-	for len(pd.groups) <= cl.ID {
+	sub := pd.d.Add(string(a.buf))
+	for len(pd.groups) <= sub.ID {
 		pd.groups = append(pd.groups, nil)
 	}
-	g := pd.groups[cl.ID]
+	g := pd.groups[sub.ID]
 	if g == nil {
-		g = &group{program: string(program), cluster: cl}
-		pd.groups[cl.ID] = g
+		g = &group{program: string(program), sub: sub}
+		pd.groups[sub.ID] = g
 		c.groups = append(c.groups, g)
 	}
 	if g.count == 0 {
@@ -395,13 +395,13 @@ func (a *Aggregator) seed(c *category) {
 			continue
 		}
 		pd := a.programDrain(c, t.Program)
-		cl := pd.d.Seed(t.Template)
-		for len(pd.groups) <= cl.ID {
+		sub := pd.d.Seed(t.Template)
+		for len(pd.groups) <= sub.ID {
 			pd.groups = append(pd.groups, nil)
 		}
-		if pd.groups[cl.ID] == nil {
-			g := &group{program: t.Program, cluster: cl, seedKey: key}
-			pd.groups[cl.ID] = g
+		if pd.groups[sub.ID] == nil {
+			g := &group{program: t.Program, sub: sub, seedKey: key}
+			pd.groups[sub.ID] = g
 			c.groups = append(c.groups, g)
 		}
 	}

@@ -138,7 +138,7 @@ func (a *Aggregator) section(c *category, st *State, fresh bool, now time.Time) 
 		if g.count == 0 {
 			continue
 		}
-		tmpl := g.cluster.Template()
+		tmpl := g.sub.Template()
 		raw := tmpl
 		if g.program != "" {
 			raw = g.program + ": " + tmpl

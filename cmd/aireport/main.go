@@ -129,7 +129,8 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 		return fmt.Errorf("--tz: %w", err)
 	}
 	opt := aireport.Options{MaxExamples: c.examples, KeepHost: c.keepHost,
-		Drain: drain.Config{Depth: c.depth, SimThreshold: c.sim, MaxChildren: drain.Default.MaxChildren}}
+		Drain: drain.Default}
+	opt.Drain.Depth, opt.Drain.SimThreshold = c.depth, c.sim
 	article := false
 	switch c.masks {
 	case "article":
