@@ -86,7 +86,7 @@ type group struct {
 	first      int64 // unix seconds of the earliest / latest event, 0 unknown
 	last       int64
 	examples   []string
-	seedKey    string // state key this group was seeded from
+	seedKey    string     // state key this group was seeded from
 	sub        *drain.Sub // its template and sub-group
 	clusterKey string     // key last computed for sub
 }
