@@ -110,6 +110,13 @@ func maskBuiltin(dst, s []byte) []byte {
 				}
 			}
 		}
+		if isAlpha(s[i]) && (i == 0 || delimTab[s[i-1]]) {
+			if j := textDateLen(s[i:]); j > 0 {
+				dst = append(dst, "<TS>"...)
+				i += j
+				continue
+			}
+		}
 		if delimTab[s[i]] {
 			dst = append(dst, s[i])
 			i++
@@ -458,4 +465,55 @@ func isDuration(u []byte) bool {
 		i = k
 	}
 	return false
+}
+
+var monthNames = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+var dayNames = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+
+func hasWordPrefix(s []byte, names []string) bool {
+	if len(s) < 4 || s[3] != ' ' {
+		return false
+	}
+	for _, n := range names {
+		if string(s[:3]) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// textDateLen returns the length of a written-out timestamp at the start
+// of s, "[Sun ]Jul 10 03:55:15[ 2005]" (ctime and syslog style), or 0.
+func textDateLen(s []byte) int {
+	i := 0
+	if hasWordPrefix(s, dayNames) {
+		i = 4
+	}
+	if !hasWordPrefix(s[i:], monthNames) {
+		return 0
+	}
+	i += 4
+	if i < len(s) && s[i] == ' ' {
+		i++ // "Jul  1"
+	}
+	d := i
+	for i < len(s) && isDigit(s[i]) && i-d < 2 {
+		i++
+	}
+	if i == d || i >= len(s) || s[i] != ' ' {
+		return 0
+	}
+	i++
+	end := i
+	for end < len(s) && !delimTab[s[end]] {
+		end++
+	}
+	if !isTime(s[i:end]) {
+		return 0
+	}
+	i = end
+	if i+5 <= len(s) && s[i] == ' ' && allDigits(s[i+1:i+5]) && (i+5 == len(s) || delimTab[s[i+5]]) {
+		i += 5
+	}
+	return i
 }

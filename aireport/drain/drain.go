@@ -56,7 +56,7 @@ const maxSubs = 256
 // splitEvidence is how many lines per word a cluster needs before a
 // few-valued position splits it: two lines with "bob" and "eve" say
 // nothing, ten do.
-const splitEvidence = 5
+const splitEvidence = 2
 
 // Cluster is one template. Tokens changes as the template generalizes; ID
 // never does.
@@ -105,6 +105,9 @@ func (c *Cluster) splitPositions() []int {
 		if strings.TrimPrefix(t, glue) != Wildcard || c.over[p] || len(c.values[p]) < 2 || c.Size < int64(splitEvidence*len(c.values[p])) {
 			continue
 		}
+		if p > 0 && namesVariable(c.Tokens[p-1]) {
+			continue
+		}
 		ok := true
 		for _, v := range c.values[p] {
 			if !plainWord(v) {
@@ -117,6 +120,17 @@ func (c *Cluster) splitPositions() []int {
 		}
 	}
 	return out
+}
+
+// namesVariable reports a token that introduces a value whose words are
+// names, not event kinds: "user root", "user=guest", "host alpha".
+func namesVariable(t string) bool {
+	t = strings.ToLower(strings.TrimRight(strings.TrimPrefix(t, glue), "=:"))
+	switch t {
+	case "user", "username", "uid", "login", "account", "host", "hostname", "client", "server":
+		return true
+	}
+	return false
 }
 
 // plainWord reports a token that reads as a word, not a value: letters,
