@@ -139,6 +139,9 @@ func namesVariable(t string) bool {
 // not a unit.
 func plainWord(t string) bool {
 	t = strings.TrimPrefix(t, glue)
+	if strings.HasPrefix(t, "\"") {
+		return false
+	}
 	t, _ = stripPlaceholders(t)
 	t = strings.TrimFunc(t, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') })
 	if t == "" {
