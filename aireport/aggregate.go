@@ -127,6 +127,7 @@ type Aggregator struct {
 
 	assigned []assignment // with Options.Assign, one per line
 	lastRule string       // the rule that took the line Add saw last
+	display  []byte       // non-nil: the example to show instead of the grouped text
 }
 
 // NewAggregator returns an empty aggregator.
@@ -193,6 +194,7 @@ func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
 
 func (a *Aggregator) add(src *Source, line []byte) GroupRef {
 	a.seq++
+	a.display = nil
 	c := a.category(src.Category)
 	c.lines++
 	if len(line) > LongLine {
@@ -227,6 +229,10 @@ func (a *Aggregator) add(src *Source, line []byte) GroupRef {
 				a.text = append(append(append(a.text[:0], cl.Host...), ' '), cl.Message...)
 				text = a.text
 			}
+		} else if m, ok := InferHeader(line); ok {
+			// not syslog, but a header of its own: group the message,
+			// show the whole line
+			text, a.display = m, line
 		} else {
 			text = line
 		}
@@ -367,6 +373,9 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *gr
 func (a *Aggregator) example(g *group, program, raw []byte) {
 	if len(g.examples) >= a.opt.MaxExamples {
 		return
+	}
+	if a.display != nil {
+		raw = a.display
 	}
 	ex := exampleText(program, raw)
 	for _, e := range g.examples {
