@@ -48,7 +48,7 @@ func InferHeader(line []byte) (message []byte, ok bool) {
 		if component && kind != fieldBracket && !(end == i+1 && line[i] == '-') {
 			break
 		}
-		if kind == fieldTime && timeAt < 0 {
+		if (kind == fieldTime || kind == fieldPipes) && timeAt < 0 {
 			timeAt = fields
 			// a bare epoch number needs another header field after it:
 			// "1365301360 double-hummer ..." is a message
@@ -161,9 +161,9 @@ func headerField(line []byte, i int) (fieldKind, int) {
 		return fieldHeader, end
 	case capsWord(tok):
 		return fieldHeader, end
-	case tok[len(tok)-1] == ':' && len(tok) > 1 && componentName(tok[:len(tok)-1]):
+	case tok[len(tok)-1] == ':' && len(tok) > 1 && componentName(tok[:len(tok)-1], true):
 		return fieldComponentEnd, end
-	case bytes.IndexByte(tok, '.') > 0 && componentName(tok):
+	case bytes.IndexByte(tok, '.') > 0 && componentName(tok, false):
 		return fieldComponent, end
 	case nodeName(tok):
 		return fieldHeader, end
@@ -192,6 +192,9 @@ func hasTime(b []byte) bool {
 			return true
 		}
 	}
+	if len(b) > 9 && yyyymmdd(b[:8]) && !isDigit(b[8]) && isDigit(b[9]) {
+		return true // 20171224-0:7:23:321
+	}
 	n := len(b)
 	if d := bytes.IndexByte(b, '.'); d > 0 && allDigits(b[d+1:]) {
 		n = d
@@ -200,12 +203,16 @@ func hasTime(b []byte) bool {
 		return false
 	}
 	switch n {
-	case 8: // yyyymmdd
-		return (b[0] == '1' && b[1] == '9' || b[0] == '2' && b[1] == '0') && b[4] <= '1' && b[6] <= '3'
+	case 8:
+		return yyyymmdd(b)
 	case 10, 13: // epoch seconds or milliseconds, 2001 to 2286
 		return b[0] == '1' || b[0] == '2'
 	}
 	return false
+}
+
+func yyyymmdd(b []byte) bool {
+	return allDigits(b) && (b[0] == '1' && b[1] == '9' || b[0] == '2' && b[1] == '0') && b[4] <= '1' && b[6] <= '3'
 }
 
 // sixDigitPair reports "yymmdd hhmmss" at the start of b.
@@ -259,14 +266,15 @@ func nodeName(b []byte) bool {
 	return letter && digit
 }
 
-// componentName: a program or logger name, with an optional [pid] or
-// (facility): sshd, sshd[42], crond(pam_unix)[2915],
-// dfs.DataNode$PacketResponder, nova.compute.manager, chrome.exe.
-func componentName(b []byte) bool {
-	if i := bytes.IndexByte(b, '['); i > 0 && b[len(b)-1] == ']' {
+// componentName: a program or logger name, with (suffix) an optional
+// [pid] or (facility): sshd, sshd[42], crond(pam_unix)[2915],
+// dfs.DataNode$PacketResponder, nova.compute.manager, chrome.exe; not a
+// call such as workerEnv.init().
+func componentName(b []byte, suffix bool) bool {
+	if i := bytes.IndexByte(b, '['); suffix && i > 0 && b[len(b)-1] == ']' {
 		b = b[:i]
 	}
-	if i := bytes.IndexByte(b, '('); i > 0 && b[len(b)-1] == ')' {
+	if i := bytes.IndexByte(b, '('); suffix && i > 0 && b[len(b)-1] == ')' {
 		b = b[:i]
 	}
 	if len(b) == 0 || !isAlpha(b[0]) && !isDigit(b[0]) || !bytes.ContainsFunc(b, func(r rune) bool { return r < 128 && isAlpha(byte(r)) }) {
