@@ -8,7 +8,7 @@ BIN := bin
 RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/...
 FUZZTIME ?= 5s
 
-.PHONY: all build deps deps-bench test test-go lint fuzz fuzz-short demo bench bench-peers bench-rsyslog clean
+.PHONY: all build deps deps-bench test test-go lint fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-grouping clean
 
 all: build
 
@@ -53,6 +53,12 @@ bench-peers: build deps-bench
 
 bench-rsyslog: build
 	@scripts/bench-rsyslog.sh
+
+# aireport's grouping accuracy on the Loghub-2k datasets, read from
+# $(LOGHUB_DIR) (default ../shared/loghub; not part of the repository).
+bench-grouping:
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/aireport
+	@$(GO) run ./bench/cmd/benchgrouping -aireport $(BIN)/aireport
 
 clean:
 	rm -rf $(BIN)
