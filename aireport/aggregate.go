@@ -80,15 +80,15 @@ type Options struct {
 
 // group is one row of the ranking.
 type group struct {
-	program    string
-	count      int64
-	firstSeq   int64 // line number (over the run) of its first line: the tie-breaker
-	first      int64 // unix seconds of the earliest / latest event, 0 unknown
-	last       int64
-	examples   []string
-	seedKey    string     // state key this group was seeded from
-	sub        *drain.Sub // its template and sub-group
-	clusterKey string     // key last computed for sub
+	program  string
+	count    int64
+	firstSeq int64 // line number (over the run) of its first line: the tie-breaker
+	first    int64 // unix seconds of the earliest / latest event, 0 unknown
+	last     int64
+	examples []string
+	seedKey  string         // state key this group was seeded from
+	sub      *drain.Sub     // its template and sub-group
+	cluster  *drain.Cluster // sub.Cluster, one load less per line
 }
 
 type programDrain struct {
@@ -343,7 +343,7 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *gr
 		if g.count == 0 {
 			g.firstSeq = a.seq
 		}
-		g.sub.Cluster.Size++
+		g.cluster.Size++
 		a.example(g, program, raw)
 		g.seen(ts)
 		return g
@@ -354,7 +354,7 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *gr
 	}
 	g := pd.groups[sub.ID]
 	if g == nil {
-		g = &group{program: string(program), sub: sub}
+		g = &group{program: string(program), sub: sub, cluster: sub.Cluster}
 		pd.groups[sub.ID] = g
 		c.groups = append(c.groups, g)
 	}
@@ -377,13 +377,21 @@ func (a *Aggregator) example(g *group, program, raw []byte) {
 	if a.display != nil {
 		raw = a.display
 	}
-	ex := exampleText(program, raw)
+	if len(raw) > 4096 {
+		raw = raw[:4096]
+	}
 	for _, e := range g.examples {
-		if e == ex {
+		// compare before building the string: a group whose lines are
+		// all alike never fills its examples and would allocate per line
+		if len(program) > 0 {
+			if len(e) == len(program)+2+len(raw) && e[:len(program)] == string(program) && e[len(program)+2:] == string(raw) {
+				return
+			}
+		} else if e == string(raw) {
 			return
 		}
 	}
-	g.examples = append(g.examples, ex)
+	g.examples = append(g.examples, exampleText(program, raw))
 }
 
 // seed loads the templates of an earlier run into the category's Drain
@@ -409,7 +417,7 @@ func (a *Aggregator) seed(c *category) {
 			pd.groups = append(pd.groups, nil)
 		}
 		if pd.groups[sub.ID] == nil {
-			g := &group{program: t.Program, sub: sub, seedKey: key}
+			g := &group{program: t.Program, sub: sub, cluster: sub.Cluster, seedKey: key}
 			pd.groups[sub.ID] = g
 			c.groups = append(c.groups, g)
 		}

@@ -92,16 +92,23 @@ func pathEnd(s []byte, i int) int {
 func maskBuiltin(dst, s []byte) []byte {
 	i := 0
 	for i < len(s) {
-		if s[i] == '/' && (i == 0 || pathStart[s[i-1]]) {
-			// a path is one variable however many parts it has:
-			// /var/log/x, /v2/<id>/servers/detail?x=1
-			if j := pathEnd(s, i); j > i {
-				dst = append(dst, "<PATH>"...)
-				i = j
-				continue
+		c := s[i]
+		if delimTab[c] {
+			if c == '/' && (i == 0 || pathStart[s[i-1]]) {
+				// a path is one variable however many parts it has:
+				// /var/log/x, /v2/<id>/servers/detail?x=1
+				if j := pathEnd(s, i); j > i {
+					dst = append(dst, "<PATH>"...)
+					i = j
+					continue
+				}
 			}
+			dst = append(dst, c)
+			i++
+			continue
 		}
-		if (s[i] == 'h' || s[i] == 'f') && (i == 0 || pathStart[s[i-1]]) {
+		// a word starts here (after a delimiter or at the start)
+		if (c == 'h' || c == 'f') && i+1 < len(s) && s[i+1] == 't' && (i == 0 || pathStart[s[i-1]]) {
 			if k := urlSchemeLen(s[i:]); k > 0 {
 				if j := pathEnd(s, i+k-2); j > i+k-2 {
 					dst = append(dst, "<URL>"...)
@@ -110,17 +117,12 @@ func maskBuiltin(dst, s []byte) []byte {
 				}
 			}
 		}
-		if isAlpha(s[i]) && (i == 0 || delimTab[s[i-1]]) {
+		if c >= 'A' && c <= 'Z' && i+3 < len(s) && s[i+3] == ' ' {
 			if j := textDateLen(s[i:]); j > 0 {
 				dst = append(dst, "<TS>"...)
 				i += j
 				continue
 			}
-		}
-		if delimTab[s[i]] {
-			dst = append(dst, s[i])
-			i++
-			continue
 		}
 		j := i
 		digit := false

@@ -51,7 +51,7 @@ var Default = Config{Depth: 4, SimThreshold: 0.6, MaxChildren: 100, MaxValues: 4
 
 // maxSubs bounds the sub-groups of one cluster: memory stays bounded by
 // the number of templates.
-const maxSubs = 256
+const maxSubs = 32
 
 // splitEvidence is how many lines per word a cluster needs before a
 // few-valued position splits it: two lines with "bob" and "eve" say
@@ -69,6 +69,7 @@ type Cluster struct {
 	over   []bool     // per position: more than MaxValues different tokens seen
 	subs   map[string]*Sub
 	d      *Drain
+	skip   int // tokens of the template that alignment may leave out
 }
 
 // Sub is the part of a cluster whose lines have the same words at the
@@ -278,6 +279,8 @@ type Drain struct {
 	toks     []string
 	keybuf   []byte
 	align    []int
+	score    []int  // alignment scratch
+	move     []byte // alignment scratch
 }
 
 // New returns an empty Drain.
@@ -317,16 +320,21 @@ func (d *Drain) Add(msg string) *Sub {
 	if c == nil {
 		c = d.insert(d.toks)
 	} else {
+		changed := false
 		for i, t := range c.Tokens {
 			m := aligned[i]
 			if t == m || t == Wildcard {
 				continue
 			}
+			changed = true
 			if ok, shape := same(t, m); ok {
 				c.Tokens[i] = shape
 			} else {
 				c.Tokens[i] = wildcardFor(t)
 			}
+		}
+		if changed {
+			c.skip = countVariableLike(c.Tokens)
 		}
 	}
 	c.Size++
@@ -542,6 +550,7 @@ func (d *Drain) insert(toks []string) *Cluster {
 	for i, t := range toks {
 		c.Tokens[i] = strings.Clone(t)
 	}
+	c.skip = countVariableLike(c.Tokens)
 	d.clusters = append(d.clusters, c)
 	d.byLen[len(toks)] = append(d.byLen[len(toks)], c)
 	n := d.leaf(toks, true)
@@ -557,11 +566,25 @@ func (d *Drain) matchOtherLength(toks []string) *Cluster {
 	var best *Cluster
 	bestSim := -1.0
 	var bestAlign []int
+	skip := -1
 	for gap := 1; gap <= d.cfg.MaxGap; gap++ {
 		for _, n := range []int{len(toks) - gap, len(toks) + gap} {
 			for _, c := range d.byLen[n] {
-				sim, al := alignment(c.Tokens, toks, d.align[:0])
-				d.align = al
+				// the longer side must have gap tokens it may leave out
+				if n < len(toks) {
+					if skip < 0 {
+						skip = countVariableLike(toks)
+					}
+					if skip < gap {
+						break
+					}
+				} else if c.skip < gap {
+					continue
+				}
+				sim, al := d.alignment(c.Tokens, toks)
+				if al != nil {
+					d.align = al
+				}
 				if al == nil || sim < d.cfg.SimThreshold {
 					continue
 				}
@@ -597,7 +620,7 @@ func (d *Drain) alignedTokens(c *Cluster) []string {
 // fraction of template positions that hold an equal (non-wildcard) token
 // and, for each template position, the message position aligned with it
 // (-1: none). nil when the two cannot be aligned that way.
-func alignment(t, m []string, al []int) (float64, []int) {
+func (d *Drain) alignment(t, m []string) (float64, []int) {
 	n, k := len(t), len(m)
 	if n == 0 || n*k > 4096 {
 		return 0, nil
@@ -609,11 +632,14 @@ func alignment(t, m []string, al []int) (float64, []int) {
 		skipM
 	)
 	w := k + 1
-	score := make([]int, (n+1)*w)
-	move := make([]byte, (n+1)*w)
+	if cap(d.score) < (n+1)*w {
+		d.score, d.move = make([]int, (n+1)*w), make([]byte, (n+1)*w)
+	}
+	score, move := d.score[:(n+1)*w], d.move[:(n+1)*w]
 	for i := n; i >= 0; i-- {
 		for j := k; j >= 0; j-- {
 			if i == n && j == k {
+				score[i*w+j] = 0
 				continue
 			}
 			best, mv := none, byte(0)
@@ -641,7 +667,7 @@ func alignment(t, m []string, al []int) (float64, []int) {
 	if score[0] == none {
 		return 0, nil
 	}
-	al = al[:0]
+	al := d.align[:0]
 	for i, j := 0, 0; i < n || j < k; {
 		switch move[i*w+j] {
 		case pair:
@@ -655,4 +681,14 @@ func alignment(t, m []string, al []int) (float64, []int) {
 		}
 	}
 	return float64(score[0]) / float64(n), al
+}
+
+func countVariableLike(toks []string) int {
+	n := 0
+	for _, t := range toks {
+		if variableLike(t) {
+			n++
+		}
+	}
+	return n
 }
