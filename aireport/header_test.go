@@ -2,6 +2,7 @@ package aireport
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,4 +130,24 @@ func TestInferredHeaderGrouping(t *testing.T) {
 	if whole.Add(src, []byte(lines[1])).Key() == whole.Add(src, []byte(lines[0])).Key() {
 		t.Error("HeaderNone grouped lines of different events together")
 	}
+}
+
+// FuzzInferHeader: never panics, and the message is always a suffix of the
+// line (a header is only ever cut off the front).
+func FuzzInferHeader(f *testing.F) {
+	for _, s := range []string{
+		"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok",
+		"081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1",
+		"20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
+		"[10.30 16:49:06] chrome.exe *64 - host:443 close",
+		"- 1117838570 2005.06.03 R02 [x",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		msg, ok := InferHeader(line)
+		if !bytes.HasSuffix(line, msg) || !ok && len(msg) != len(line) {
+			t.Fatalf("%q -> %q, %v", line, msg, ok)
+		}
+	})
 }

@@ -1,6 +1,9 @@
 package drain
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestTemplates(t *testing.T) {
 	d := New(Default)
@@ -124,4 +127,20 @@ func TestVariableLength(t *testing.T) {
 	if got := b.Template(); got != "<HOST>:<NUM> close, <NUM> bytes sent, <NUM> bytes received, lifetime <*>" {
 		t.Errorf("template %q", got)
 	}
+}
+
+// FuzzAdd: any sequence of messages, of any lengths, files without panic
+// into one of the Drain's clusters, and the template renders.
+func FuzzAdd(f *testing.F) {
+	f.Add("a (<NUM> KB) b\nc <*> d\na b\nblk_<NUM> blk_<NUM>\n<1 sec")
+	f.Fuzz(func(t *testing.T, msgs string) {
+		d := New(Default)
+		for _, m := range strings.Split(msgs, "\n") {
+			s := d.Add(m)
+			if cs := d.Clusters(); s.Cluster.ID >= len(cs) || cs[s.Cluster.ID] != s.Cluster {
+				t.Fatalf("%q: sub-group of an unknown cluster", m)
+			}
+			_ = s.Template()
+		}
+	})
 }
