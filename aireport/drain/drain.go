@@ -65,8 +65,8 @@ type Cluster struct {
 	Tokens []string
 	Size   int64
 
-	values [][]string // per position: the different tokens seen, nil once more than MaxValues
-	over   []bool     // per position: more than MaxValues different tokens seen
+	values [][]string // per position: the different words seen, nil once over
+	over   []bool     // per position: more than MaxValues words, or a value that is no word
 	subs   map[string]*Sub
 	d      *Drain
 	skip   int // tokens of the template that alignment may leave out
@@ -109,16 +109,7 @@ func (c *Cluster) splitPositions() []int {
 		if p > 0 && namesVariable(c.Tokens[p-1]) {
 			continue
 		}
-		ok := true
-		for _, v := range c.values[p] {
-			if !plainWord(v) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, p)
-		}
+		out = append(out, p)
 	}
 	return out
 }
@@ -143,18 +134,44 @@ func plainWord(t string) bool {
 	if strings.HasPrefix(t, "\"") {
 		return false
 	}
-	t, _ = stripPlaceholders(t)
-	t = strings.TrimFunc(t, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') })
-	if t == "" {
-		return false
-	}
+	// one pass, no allocation: placeholders are skipped, punctuation
+	// is allowed only before the first and after the last letter
+	letters, tail := false, false
 	for i := 0; i < len(t); i++ {
 		c := t[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-') {
+		if c == '<' {
+			if j := placeholderEnd(t, i); j > 0 {
+				i = j - 1
+				continue
+			}
+		}
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-' && letters && !tail:
+			if tail {
+				return false
+			}
+			letters = true
+		case c >= '0' && c <= '9':
 			return false
+		default:
+			if letters {
+				tail = true
+			}
 		}
 	}
-	return true
+	return letters
+}
+
+// placeholderEnd returns the end of "<NAME>" or "<*>" at t[i], or 0.
+func placeholderEnd(t string, i int) int {
+	j := i + 1
+	for j < len(t) && (t[j] >= 'A' && t[j] <= 'Z' || t[j] == '*') {
+		j++
+	}
+	if j > i+1 && j < len(t) && t[j] == '>' {
+		return j + 1
+	}
+	return 0
 }
 
 // stripPlaceholders removes every "<NAME>" and "<*>" from t; found says
@@ -359,15 +376,17 @@ func (c *Cluster) sub(toks []string) *Sub {
 					break
 				}
 			}
-			if !known {
-				if len(c.values[p]) >= max {
-					c.over[p], c.values[p] = true, nil
-				} else {
-					c.values[p] = append(c.values[p], strings.Clone(t))
-				}
+			switch {
+			case known:
+			case len(c.values[p]) >= max || !plainWord(t):
+				// a fifth word, or a value that is no word: this
+				// position never splits the cluster
+				c.over[p], c.values[p] = true, nil
+			default:
+				c.values[p] = append(c.values[p], strings.Clone(t))
 			}
 		}
-		if !c.over[p] && plainWord(t) {
+		if !c.over[p] {
 			d.keybuf = append(d.keybuf, t...)
 		}
 		d.keybuf = append(d.keybuf, 0)
@@ -380,14 +399,24 @@ func (c *Cluster) sub(toks []string) *Sub {
 	}
 	key := make([]string, len(toks))
 	for p, t := range toks {
-		if !c.over[p] && plainWord(t) {
-			key[p] = strings.Clone(t)
+		if !c.over[p] {
+			key[p] = c.valueOf(p, t)
 		}
 	}
 	s := &Sub{ID: d.subs, Cluster: c, key: key}
 	d.subs++
 	c.subs[string(d.keybuf)] = s
 	return s
+}
+
+// valueOf returns the stored copy of token t at position p (not over).
+func (c *Cluster) valueOf(p int, t string) string {
+	for _, v := range c.values[p] {
+		if v == t {
+			return v
+		}
+	}
+	return strings.Clone(t)
 }
 
 // subFor returns the sub-group with no words: the whole cluster.
