@@ -119,7 +119,7 @@ bench-rsyslog: build
 # $(LOGHUB_DIR) (default ../shared/loghub; not part of the repository).
 bench-grouping:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/aireport
-	@$(GO) run ./bench/cmd/benchgrouping -aireport $(BIN)/aireport
+	@$(GO) run ./bench/cmd/benchgrouping --aireport $(BIN)/aireport
 
 clean:
 	rm -rf $(BIN)

@@ -16,7 +16,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +25,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/logtally/logtally/internal/cli"
 )
 
 // drainGA is Drain's published GA on Loghub-2k, tuned per dataset (Zhu et
@@ -51,16 +52,25 @@ type score struct {
 	wrong   map[string]int // lines grouped wrong, by true event
 }
 
-func main() {
-	bin := flag.String("aireport", "bin/aireport", "the aireport binary to score")
-	dir := flag.String("data", "", "directory of the Loghub-2k files (default $LOGHUB_DIR or ../shared/loghub)")
-	only := flag.String("only", "", "comma-separated dataset names (default all)")
-	verbose := flag.Bool("v", false, "list the events grouped wrong")
-	flag.Parse()
-	if err := run(*bin, *dir, *only, *verbose, os.Stdout); err != nil {
-		fmt.Fprintf(os.Stderr, "benchgrouping: %v\n", err)
-		os.Exit(1)
+func main() { os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func runMain(args []string, stdout, stderr io.Writer) int {
+	cmd := cli.New("benchgrouping", "score aireport's grouping on the Loghub-2k datasets")
+	cmd.Usage = []string{"[--aireport BIN] [--data DIR] [--only A,B] [-v]"}
+	cmd.ExitCodes = []cli.ExitCode{{Code: 0, Meaning: "the table was printed"}, {Code: 1, Meaning: "no data, no binary, or aireport failed"}, {Code: 2, Meaning: "bad usage"}}
+	g := cmd.Group("Benchmark")
+	bin := g.String("aireport", "bin/aireport", "the aireport binary to score")
+	dir := g.String("data", "", "directory of the Loghub-2k files (default $LOGHUB_DIR or ../shared/loghub)")
+	only := g.String("only", "", "comma-separated dataset names (default all)")
+	verbose := g.BoolP("verbose", "v", false, "list the events grouped wrong")
+	if done, code := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
+	if err := run(*bin, *dir, *only, *verbose, stdout); err != nil {
+		fmt.Fprintf(stderr, "benchgrouping: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 func run(bin, dir, only string, verbose bool, w io.Writer) error {
@@ -72,7 +82,7 @@ func run(bin, dir, only string, verbose bool, w io.Writer) error {
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*_2k.log_structured.csv"))
 	if len(files) == 0 {
-		return fmt.Errorf("no Loghub-2k data in %s (want <Name>_2k.log and <Name>_2k.log_structured.csv; set LOGHUB_DIR or -data)", dir)
+		return fmt.Errorf("no Loghub-2k data in %s (want <Name>_2k.log and <Name>_2k.log_structured.csv; set LOGHUB_DIR or --data)", dir)
 	}
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("aireport binary: %w (make build)", err)
