@@ -73,8 +73,18 @@ func TestSIGHUPReloadsEverything(t *testing.T) {
 			return false
 		}, func() { signal <- syscall.SIGUSR1 })
 	}
+	// closed waits until minute's complete sshd row is on stdout: the RRD
+	// output (written first) has stored it. The top files alone do not
+	// say so: they also take the partial SIGUSR1 snapshots, and a minute
+	// still open at the reload would create its RRD file with the new
+	// forecast, leaving nothing to tune.
+	closed := func(minute string) {
+		row := `{"category":"sshd","minute":"2026-11-22T` + minute + `:00Z","partial":false`
+		waitFor(t, "minute "+minute+" closed", &stdout, func(s string) bool { return strings.Contains(s, row) }, func() {})
+	}
 	login("ann", "10:00")
 	clock.Store(time.Date(2026, 11, 22, 10, 1, 30, 0, time.UTC).UnixNano())
+	closed("10:00")
 	waitUntil(t, "minute 10:00 in the top file", &stderr, func() bool {
 		b, _ := os.ReadFile(filepath.Join(top, "users-before"))
 		return string(b) == "ann=1\n"
@@ -91,6 +101,7 @@ func TestSIGHUPReloadsEverything(t *testing.T) {
 	waitUntil(t, "the reload", &stderr, func() bool { return strings.Contains(stderr.String(), "rules reloaded") })
 	login("bob", "10:01")
 	clock.Store(time.Date(2026, 11, 22, 10, 2, 30, 0, time.UTC).UnixNano())
+	closed("10:01")
 	waitUntil(t, "minute 10:01 in the new top file", &stderr, func() bool {
 		b, _ := os.ReadFile(filepath.Join(top, "users-after"))
 		return string(b) == "bob=1\n"
