@@ -1,10 +1,11 @@
 package outputs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/syslogpri"
+	"io/fs"
 	"net"
 	"os"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/logtally/logtally/internal/atomicfile"
+	"github.com/logtally/logtally/internal/syslogpri"
 	"github.com/logtally/logtally/tally"
 )
 
@@ -89,6 +92,15 @@ type SyslogConfig struct {
 	// Now stamps headers (default time.Now). RFC 3164 timestamps are
 	// written in Now's location, RFC 5424 ones with its offset.
 	Now func() time.Time
+	// KeepFile, when set, keeps what Close could not deliver: the lines are
+	// written there (one per line) instead of being dropped, and the next
+	// NewSyslog with the same file sends them first. Under rsyslog the
+	// target is rsyslog's own socket, which it removes when it stops,
+	// before it closes summarize's stdin: the summaries of a minute that
+	// closes during that stop reach rsyslog after its restart.
+	KeepFile string
+	// KeepPerm is KeepFile's mode (default 0600).
+	KeepPerm os.FileMode
 }
 
 // ErrClosed is returned by Write after Close.
@@ -130,6 +142,8 @@ type Syslog struct {
 	conn     net.Conn
 	lastErr  error
 	closed   bool
+
+	restored int // lines read back from KeepFile
 
 	sent    atomic.Uint64
 	dropped atomic.Uint64
@@ -211,9 +225,33 @@ func NewSyslog(cfg SyslogConfig) (*Syslog, error) {
 	}
 	s.cond = sync.NewCond(&s.mu)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if cfg.KeepFile != "" {
+		if cfg.KeepPerm == 0 {
+			s.cfg.KeepPerm = 0o600
+		}
+		kept, err := os.ReadFile(cfg.KeepFile)
+		switch {
+		case err == nil:
+			for _, l := range bytes.Split(kept, []byte("\n")) {
+				if len(l) > 0 {
+					s.push(l)
+				}
+			}
+			s.restored = len(s.queue)
+			// Queued now: a later Close writes what is still undelivered.
+			if err := os.Remove(cfg.KeepFile); err != nil {
+				return nil, fmt.Errorf("outputs: syslog: %w", err)
+			}
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("outputs: syslog: %w", err)
+		}
+	}
 	go s.run()
 	return s, nil
 }
+
+// Restored is how many lines NewSyslog took from KeepFile.
+func (s *Syslog) Restored() int { return s.restored }
 
 // Write formats one line per summary and queues them; it never waits for
 // the network.
@@ -305,17 +343,39 @@ func (s *Syslog) Close() error {
 		s.conn = nil
 	}
 	left := len(s.queue)
+	queue := s.queue
 	s.queue = nil
 	if left == 0 {
 		return nil
 	}
-	s.dropped.Add(uint64(left))
 	err := fmt.Errorf("outputs: syslog: close %s: %d lines undelivered after %v", s.target, left, s.cfg.CloseTimeout)
 	if s.lastErr != nil {
 		err = fmt.Errorf("%w: %w", err, s.lastErr)
 	}
+	if s.cfg.KeepFile != "" {
+		kerr := atomicfile.Write(s.cfg.KeepFile, append(bytes.Join(queue, []byte("\n")), '\n'), s.cfg.KeepPerm)
+		if kerr == nil {
+			return &KeptError{Lines: left, File: s.cfg.KeepFile, Err: err}
+		}
+		err = fmt.Errorf("%w; keeping them in %s failed: %w", err, s.cfg.KeepFile, kerr)
+	}
+	s.dropped.Add(uint64(left))
 	return err
 }
+
+// KeptError is Close's error when the undelivered lines were written to
+// KeepFile: nothing was lost, they are sent at the next start.
+type KeptError struct {
+	Lines int
+	File  string
+	Err   error // why they were not delivered
+}
+
+func (e *KeptError) Error() string {
+	return fmt.Sprintf("%v; kept in %s for the next start", e.Err, e.File)
+}
+
+func (e *KeptError) Unwrap() error { return e.Err }
 
 // push queues msg, dropping the oldest line not in flight when full.
 // Called with mu held.

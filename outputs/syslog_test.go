@@ -357,6 +357,64 @@ func TestSyslogCloseGivesUp(t *testing.T) {
 	}
 }
 
+// With KeepFile, what Close cannot deliver (rsyslog removed its socket
+// while stopping) is written there, not dropped, and the next Syslog with
+// the same file sends it first, then removes the file: across the restart
+// every line arrives once.
+func TestSyslogKeepFile(t *testing.T) {
+	dir := t.TempDir()
+	path, keep := filepath.Join(dir, "summary.sock"), filepath.Join(dir, "checkpoint.syslog")
+	cfg := testSyslogConfig("unixgram", path)
+	cfg.CloseTimeout = 20 * time.Millisecond
+	cfg.KeepFile = keep
+	s, err := NewSyslog(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(minuteOf("a", "b", "c")); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Close()
+	var kept *KeptError
+	if !errors.As(err, &kept) || kept.Lines != 3 || kept.File != keep {
+		t.Fatalf("Close: %v, want a KeptError of 3 lines in %s", err, keep)
+	}
+	if s.Dropped() != 0 {
+		t.Errorf("dropped %d, want 0 (kept)", s.Dropped())
+	}
+	if st, err := os.Stat(keep); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("keep file: %v %v", st, err)
+	}
+
+	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s2 := newSyslog(t, cfg)
+	if s2.Restored() != 3 {
+		t.Errorf("restored %d, want 3", s2.Restored())
+	}
+	if _, err := os.Stat(keep); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("keep file still there after the start: %v", err)
+	}
+	if err := s2.Write(minuteOf("d")); err != nil {
+		t.Fatal(err)
+	}
+	got := readDatagrams(t, ln, 4)
+	for i, c := range []string{"a", "b", "c", "d"} {
+		if want := "<30>Nov 22 10:02:00 summarydata[4242]: " + kvOf(c); got[i] != want {
+			t.Errorf("datagram %d = %q, want %q", i, got[i], want)
+		}
+	}
+	if err := s2.Close(); err != nil {
+		t.Errorf("Close after delivery: %v", err)
+	}
+	if _, err := os.Stat(keep); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("keep file written although everything was delivered: %v", err)
+	}
+}
+
 // A TCP peer that accepts one connection and never reads, then stops
 // listening: writes hit their deadline, reconnects are refused, Close gives
 // up within its bound and reports the loss; Write never blocked.

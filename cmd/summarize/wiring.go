@@ -59,15 +59,33 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 			Network: network, Address: address, Format: format,
 			Priority: o.syslogPri, CloseTimeout: o.closeWait, Backlog: o.backlog,
 		}
+		// With a checkpoint, what cannot be sent by exit waits beside it
+		// for the next start: rsyslog removes the socket summaries go to
+		// before it closes summarize's stdin, so a minute that closes while
+		// rsyslog stops would otherwise be lost.
+		keep := func(suffix string) string {
+			if o.checkpoint == "" {
+				return ""
+			}
+			return o.checkpoint + suffix
+		}
+		cfg.KeepFile = keep(".syslog")
 		s, err := outputs.NewSyslog(cfg)
 		if err != nil {
 			return fail(err)
 		}
+		if n := s.Restored(); n > 0 {
+			log.Info("syslog lines kept at the last exit are sent first", "lines", n, "file", cfg.KeepFile)
+		}
 		w.outputs = append(w.outputs, s)
 		if o.rrdDir != "" {
 			cfg.Priority = o.alertPri
+			cfg.KeepFile = keep(".alerts")
 			if alerts.syslog, err = outputs.NewSyslog(cfg); err != nil {
 				return fail(err)
+			}
+			if n := alerts.syslog.Restored(); n > 0 {
+				log.Info("alert lines kept at the last exit are sent first", "lines", n, "file", cfg.KeepFile)
 			}
 			w.closers = append(w.closers, alerts.syslog)
 		}
@@ -197,15 +215,20 @@ func (w *wiring) reopen(log *slog.Logger) {
 // delivered.
 func (w *wiring) close(log *slog.Logger) {
 	start := time.Now()
-	for _, o := range w.outputs {
-		if err := o.Close(); err != nil {
+	closeErr := func(err error) {
+		var kept *outputs.KeptError
+		switch {
+		case errors.As(err, &kept):
+			log.Warn("syslog lines undelivered at exit, kept for the next start", "lines", kept.Lines, "file", kept.File, "err", kept.Err)
+		case err != nil:
 			log.Error("close failed", "err", err)
 		}
 	}
+	for _, o := range w.outputs {
+		closeErr(o.Close())
+	}
 	for _, c := range w.closers {
-		if err := c.Close(); err != nil {
-			log.Error("close failed", "err", err)
-		}
+		closeErr(c.Close())
 	}
 	if w.spool != nil {
 		if err := w.spool.Close(); err != nil {
