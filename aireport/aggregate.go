@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/logtally/logtally/aireport/drain"
+	"github.com/logtally/logtally/internal/exactcount"
 )
 
 // Classified is what a Classifier learned about one raw spool line.
@@ -103,7 +104,6 @@ type category struct {
 	rules                         map[string]int64
 	ruleIgnore                    map[string]bool
 	table                         *lineTable       // exact grouping
-	shards                        []*keyTable      // exact grouping, fast path (see readSharded)
 	tableEx                       map[int][]string // examples by table entry
 	groups                        []*group         // template grouping
 	drains                        map[string]*programDrain
@@ -111,16 +111,18 @@ type category struct {
 
 // Aggregator counts lines into categories. Not safe for concurrent use.
 type Aggregator struct {
-	opt     Options
-	cats    map[string]*category
-	last    *category
-	src     *Source
-	hseed   maphash.Seed
-	seq     int64 // lines added
-	seqBase int64 // bytes read before the current block (fast path)
-	buf     []byte
-	text    []byte
-	keybuf  []byte
+	opt   Options
+	cats  map[string]*category
+	last  *category
+	src   *Source
+	hseed maphash.Seed
+	seq   int64 // lines added
+	// exact counts the --masks article fast path (see readExact); nil
+	// until it reads an input, and again once settled into the tables
+	exact  *exactcount.Counter
+	buf    []byte
+	text   []byte
+	keybuf []byte
 }
 
 // NewAggregator returns an empty aggregator.
