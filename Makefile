@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO ?= go
 BIN := bin
 # Packages whose code runs goroutines: tested with the race detector.
-RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/...
+RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/... ./internal/exactcount/...
 FUZZTIME ?= 5s
 
 .PHONY: all build deps deps-bench test test-go lint fuzz fuzz-short demo bench bench-peers bench-rsyslog clean
