@@ -111,18 +111,16 @@ type category struct {
 
 // Aggregator counts lines into categories. Not safe for concurrent use.
 type Aggregator struct {
-	opt   Options
-	cats  map[string]*category
-	last  *category
-	src   *Source
-	hseed maphash.Seed
-	seq   int64 // lines added
-	// exact counts the --masks article fast path (see readExact); nil
-	// until it reads an input, and again once settled into the tables
-	exact  *exactcount.Counter
-	buf    []byte
-	text   []byte
-	keybuf []byte
+	opt     Options
+	cats    map[string]*category
+	last    *category
+	src     *Source
+	hseed   maphash.Seed
+	seq     int64 // lines added
+	article *exactcount.Counter
+	buf     []byte
+	text    []byte
+	keybuf  []byte
 }
 
 // NewAggregator returns an empty aggregator.

@@ -12,7 +12,10 @@ import (
 // The --masks article fast path: the article's exact counts, counted by
 // internal/exactcount (sharded workers over mapped files or blocks of
 // lines, the masks applied while scanning for line ends). This file adapts
-// aireport's sources, categories and uniq output to it.
+// aireport's sources, categories and uniq output to it. The Aggregator's
+// counter (article) is made by the first input the fast path reads, and
+// dropped once Build or the general WriteUniq have settled its counts
+// into the categories' tables.
 
 // fastExact reports whether the input may take the fast path (see
 // readExact): exact grouping of cut or whole lines, no classifier,
@@ -27,8 +30,8 @@ func (a *Aggregator) fastExact() bool {
 // mapping, anything else (compressed, stdin) in blocks read by
 // ReadBlocks.
 func (a *Aggregator) readExact(ctx context.Context, src *Source, ctr *Counters) (int64, error) {
-	if a.exact == nil {
-		a.exact = exactcount.New(exactcount.Config{Cut: a.opt.Header == HeaderCut, MaxLine: MaxLine, LongLine: LongLine})
+	if a.article == nil {
+		a.article = exactcount.New(exactcount.Config{Cut: a.opt.Header == HeaderCut, MaxLine: MaxLine, LongLine: LongLine})
 	}
 	c := a.category(src.Category)
 	st, err := a.countExact(ctx, src, ctr)
@@ -40,7 +43,7 @@ func (a *Aggregator) readExact(ctx context.Context, src *Source, ctr *Counters) 
 func (a *Aggregator) countExact(ctx context.Context, src *Source, ctr *Counters) (exactcount.Stats, error) {
 	if f := openPlain(src); f != nil {
 		defer f.Close()
-		st, mapped, err := a.exact.CountFile(ctx, src.Category, f, func(lines, bytes int64) {
+		st, mapped, err := a.article.CountFile(ctx, src.Category, f, func(lines, bytes int64) {
 			ctr.Lines.Add(lines)
 			ctr.Bytes.Add(bytes)
 		})
@@ -48,7 +51,7 @@ func (a *Aggregator) countExact(ctx context.Context, src *Source, ctr *Counters)
 			return st, err
 		}
 	}
-	return a.exact.Count(src.Category, func(get func() []byte, put func([]byte)) error {
+	return a.article.Count(src.Category, func(get func() []byte, put func([]byte)) error {
 		return ReadBlocks(ctx, *src, ctr, exactcount.BlockSize, get, put)
 	})
 }
@@ -75,7 +78,7 @@ func openPlain(src *Source) *os.File {
 // onlyExact reports whether all counts are in the fast path's counter
 // (none in the categories' tables).
 func (a *Aggregator) onlyExact() bool {
-	if a.exact == nil {
+	if a.article == nil {
 		return false
 	}
 	for _, c := range a.cats {
@@ -89,7 +92,7 @@ func (a *Aggregator) onlyExact() bool {
 // writeUniqExact is WriteUniq for the fast path: ranked and formatted by
 // the counter, in parallel, with no per-group objects.
 func (a *Aggregator) writeUniqExact(w io.Writer) error {
-	return a.exact.Rank().Write(w, func(b []byte, count int64, key []byte) []byte {
+	return a.article.Rank().Write(w, func(b []byte, count int64, key []byte) []byte {
 		b = appendCount(b, count)
 		b = append(b, key...)
 		return append(b, '\n')
@@ -99,11 +102,11 @@ func (a *Aggregator) writeUniqExact(w io.Writer) error {
 // settleExact moves the fast path's counts into the categories' tables
 // (in first-appearance order), for Build and the general WriteUniq.
 func (a *Aggregator) settleExact() {
-	if a.exact == nil {
+	if a.article == nil {
 		return
 	}
 	for name, c := range a.cats {
-		a.exact.Each(name, func(key []byte, n int64) { c.table.add(key, 0, n) })
+		a.article.Each(name, func(key []byte, n int64) { c.table.add(key, 0, n) })
 	}
-	a.exact = nil
+	a.article = nil
 }
