@@ -17,10 +17,13 @@ type Config struct {
 	// Cut drops the first 16 bytes of every line before masking, like
 	// `LC_ALL=C cut -c 17-` (a shorter line becomes empty).
 	Cut bool
-	// MaxLine is the longest line counted whole; a longer line is cut
-	// there, as the caller's reader cuts it (CountFile reads none).
+	// MaxLine is the longest line counted whole (0: 16 MiB); a longer
+	// line is cut there. The scan cuts the lines of a mapped file; give
+	// the limit the caller's reader cuts lines at, so that a file counts
+	// the same mapped or read.
 	MaxLine int
-	// LongLine: lines longer than this are counted in Stats.Long.
+	// LongLine: lines longer than this (0: MaxLine) are counted in
+	// Stats.Long.
 	LongLine int
 	// Workers is the number of counting goroutines; 0: GOMAXPROCS when
 	// New is called. It does not change afterwards: every key is stored

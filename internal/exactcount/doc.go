@@ -17,10 +17,10 @@
 //
 // `sort` sorts every line; a hash table touches each distinct line once.
 // What follows is what took `aireport --masks article` to 10-23 times the
-// pipeline's speed on 2 CPUs (1M lines, 81 MB, five runs each: 15.5-23.1x
-// at 2 % distinct lines, 12.1-15.1x at 19 %, 10.8-14.6x at 45 %; see
-// "Performance" in docs/aireport.md), each part measured against the
-// build before it:
+// pipeline's speed on 2 CPUs (1M lines, 81 MB, five runs each:
+// 15.5-23.1x with 2 percent distinct lines, 12.1-15.1x with 19 percent,
+// 10.8-14.6x with 45 percent; see "Performance" in docs/aireport.md),
+// each part measured against the build before it:
 //
 //   - Hash-partitioned workers (scan.go, counter.go): worker w owns the keys
 //     whose hash falls in shard w, so each key is stored once and nothing is
