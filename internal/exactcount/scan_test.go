@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -18,14 +17,19 @@ import (
 // TestArticleMatchesShellPipeline check the same through aireport's
 // reader and against the real shell pipeline.
 
-// appendUniq formats a ranking line like `uniq -c`.
+// appendUniq formats a ranking line like `uniq -c` ("%7d %s\n"), the
+// usual counts as one 8-byte field, as aireport does.
 func appendUniq(b []byte, n int64, key []byte) []byte {
-	var d [20]byte
-	s := strconv.AppendInt(d[:0], n, 10)
-	for i := len(s); i < 7; i++ {
-		b = append(b, ' ')
+	if n >= 0 && n < 1e7 {
+		f := [8]byte{' ', ' ', ' ', ' ', ' ', ' ', '0', ' '}
+		for i := 6; n > 0; i-- {
+			f[i] = byte('0' + n%10)
+			n /= 10
+		}
+		b = append(b, f[:]...)
+	} else {
+		b = fmt.Appendf(b, "%7d ", n)
 	}
-	b = append(append(b, s...), ' ')
 	return append(append(b, key...), '\n')
 }
 
