@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logtally/logtally/aireport/corpus"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 )
 
 // TestShardedCounts checks the article fast path as aireport uses it

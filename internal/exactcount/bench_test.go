@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/logtally/logtally/aireport/corpus"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 )
 
 func benchInput(b *testing.B, lines int) []byte {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logtally/logtally/aireport/corpus"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 )
 
 // TestCounts checks the counter against a plain map, with 1 to 3
