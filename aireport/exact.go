@@ -31,7 +31,7 @@ func (a *Aggregator) fastExact() bool {
 // ReadBlocks.
 func (a *Aggregator) readExact(ctx context.Context, src *Source, ctr *Counters) (int64, error) {
 	if a.article == nil {
-		a.article = exactcount.New(exactcount.Config{Cut: a.opt.Header == HeaderCut, MaxLine: MaxLine, LongLine: LongLine})
+		a.article = exactcount.New(exactcount.Config{Cut: a.opt.Header == HeaderCut, MaxLine: MaxLine, LongLine: LongLine, Workers: a.workers})
 	}
 	c := a.category(src.Category)
 	st, err := a.countExact(ctx, src, ctr)
