@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO ?= go
 BIN := bin
 # Packages whose code runs goroutines: tested with the race detector.
-RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/... ./dashboard/...
+RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/... ./dashboard/... ./internal/exactcount/...
 FUZZTIME ?= 5s
 
 # staticcheck, pinned: `make lint` installs this version into bin/tools.
