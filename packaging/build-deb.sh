@@ -73,8 +73,17 @@ fi
 # prometheus-node-exporter package (dpkg removes it when neither needs it).
 install -d -m 755 "$pkg/var/lib/prometheus/node-exporter"
 
+# rrdtool owns rrdgraph(1) (RRDtool's graph manual): logtally's page for its
+# rrdgraph goes to section 1logtally (`man 1logtally rrdgraph`), as Debian
+# does with 1ssl and 1p.
+for page in rrdgraph; do
+	if [ -e "$pkg/usr/share/man/man1/$page.1" ]; then
+		sed -i '1s/^\(\.TH [^ ]* \)1 /\11logtally /' "$pkg/usr/share/man/man1/$page.1"
+		mv "$pkg/usr/share/man/man1/$page.1" "$pkg/usr/share/man/man1/$page.1logtally"
+	fi
+done
 # Man pages gzipped; binaries stripped as dh_strip does.
-find "$pkg/usr/share/man" -type f -name '*.[1-8]' -exec gzip -9n {} +
+find "$pkg/usr/share/man" -type f -name '*.[1-8]*' -exec gzip -9n {} +
 for f in "$pkg"/usr/bin/*; do
 	if readelf -h "$f" >/dev/null 2>&1; then
 		strip --remove-section=.comment --remove-section=.note --strip-unneeded "$f"
