@@ -118,7 +118,11 @@ shlibs=
 if [ ${#elfs[@]} -gt 0 ]; then
 	mkdir -p "$root/src/debian"
 	printf 'Source: logtally\n\nPackage: logtally\nArchitecture: amd64\n' >"$root/src/debian/control"
-	shlibs=$(cd "$root/src" && dpkg-shlibdeps -O "${elfs[@]}" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+	shlibs=$(cd "$root/src" && dpkg-shlibdeps -O "${elfs[@]}" | sed -n 's/^shlibs:Depends=//p')
+	if [ -z "$shlibs" ]; then
+		echo "build-deb: dpkg-shlibdeps found no dependencies for ${elfs[*]}" >&2
+		exit 1
+	fi
 fi
 size=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
 sed -e "s|@VERSION@|$version|" -e "s|@MAINTAINER@|$maintainer|" -e "s|@SIZE@|$size|" \
