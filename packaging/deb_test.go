@@ -568,7 +568,7 @@ func checkOutputs(t *testing.T, runuser string, want counts) {
 	readable := append([]string{summariesLog, jsonFile}, rrds...)
 	readable = append(readable, spooled...)
 	args := append([]string{"-u", "logtally", "--", "/bin/sh", "-c",
-		`for f; do head -c 1 "$f" >/dev/null 2>&1 || echo "$f: $(ls -l "$f" 2>&1)"; done`, "sh"}, readable...)
+		`for f; do [ -r "$f" ] || echo "$f: $(ls -l "$f" 2>&1)"; done`, "sh"}, readable...)
 	if out, err := exec.Command(runuser, args...).CombinedOutput(); err != nil || len(out) > 0 {
 		t.Errorf("user logtally cannot read these outputs: %v\n%s", err, out)
 	}
