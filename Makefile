@@ -21,7 +21,7 @@ SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 DESTDIR ?=
 
-.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install deb fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-dashboard vendor-uplot clean
+.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install deb fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-grouping bench-dashboard vendor-uplot soak clean
 
 all: build
 
@@ -129,6 +129,12 @@ bench-peers: build deps-bench
 bench-rsyslog: build
 	@scripts/bench-rsyslog.sh
 
+# aireport's grouping accuracy on the Loghub-2k datasets, read from
+# $(LOGHUB_DIR) (default ../shared/loghub; not part of the repository).
+bench-grouping:
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/aireport
+	@$(GO) run ./bench/cmd/benchgrouping --aireport $(BIN)/aireport
+
 # The dashboard at 50 categories × 20 counters with two days of minutes:
 # data latency (overview, category pages, HTTP API), then the real binary's
 # peak RSS and the first render in headless Chromium. Measurements only.
@@ -140,6 +146,12 @@ bench-dashboard: build
 # `go build` works; this re-fetches the pinned version from the npm registry.
 vendor-uplot:
 	@scripts/vendor-uplot.sh
+
+# The crash suite of make test (TestKillsLoseNothing: SIGKILL of summarize
+# under a real rsyslogd, every line's id counted) with SOAK_KILLS kills.
+SOAK_KILLS ?= 50
+soak: build
+	LOGTALLY_KILLS=$(SOAK_KILLS) $(GO) test -count=1 -timeout 30m -v -run '^TestKillsLoseNothing$$' ./integration | grep -E 'kills,|^(---|ok|FAIL)'
 
 clean:
 	rm -rf $(BIN)
