@@ -65,6 +65,18 @@ func TestDebInstallRunPurge(t *testing.T) {
 	testenv.RequireRoot(t, "install the package with dpkg")
 	bins := testenv.RequireBinaries(t, "dpkg", "dpkg-deb", "lintian", "rsyslogd", "runuser", "make")
 	dpkg, dpkgDeb, lintian, rsyslogd, runuser, mk := bins[0], bins[1], bins[2], bins[3], bins[4], bins[5]
+	// The package lives at machine-wide paths (/var/lib/logtally, the
+	// dpkg database): two runs of this test at once (two checkouts'
+	// make test on one machine) would share its checkpoint and summaries
+	// and count each other's lines. One at a time, then.
+	lock, err := os.OpenFile("/run/lock/logtally-deb-test.lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
 	if st := packageStatus(dpkg); present(st) {
 		t.Fatalf("the logtally package is on this machine (%s); this test installs and purges its own build: dpkg --purge logtally first", st)
 	}
