@@ -230,6 +230,25 @@ func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Cate
 	return c
 }
 
+// globs compiles a glob or a list of globs (match program/host, a rule's
+// program).
+func (l *loader) globs(ctx string, f field) []*glob {
+	var out []*glob
+	for _, sn := range l.scalars(ctx, f) {
+		if sn.Value == "" {
+			l.errf(sn, "%sempty glob", ctx)
+			continue
+		}
+		g, err := compileGlob(sn.Value)
+		if err != nil {
+			l.errf(sn, "%s%v", ctx, err)
+			continue
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
 var matchKeys = []string{"program", "host", "facility", "severity"}
 
 func (l *loader) match(ctx string, f field, cond *condition) {
@@ -245,20 +264,7 @@ func (l *loader) match(ctx string, f field, cond *condition) {
 		if !ok {
 			return nil
 		}
-		var out []*glob
-		for _, sn := range l.scalars(ctx, gf) {
-			if sn.Value == "" {
-				l.errf(sn, "%smatch %s: empty glob", ctx, key)
-				continue
-			}
-			g, err := compileGlob(sn.Value)
-			if err != nil {
-				l.errf(sn, "%smatch %s: %v", ctx, key, err)
-				continue
-			}
-			out = append(out, g)
-		}
-		return out
+		return l.globs(ctx+"match "+key+": ", gf)
 	}
 	cond.program = globs("program")
 	cond.host = globs("host")

@@ -187,6 +187,9 @@ func (m *Matcher) Match(cat int, rec *parsers.Record, from int) int {
 			if len(r.lit) > 0 && !bytes.Contains(msg, r.lit) {
 				continue
 			}
+			if len(r.programs) > 0 && !anyGlob(r.programs, rec.Program) {
+				continue
+			}
 			if m.try(r, msg, false) {
 				return i
 			}
@@ -204,6 +207,9 @@ func (m *Matcher) Match(cat int, rec *parsers.Record, from int) int {
 		m.candCat, m.candPtr, m.candLen = cat, p, len(msg)
 	}
 	for i := nextBit(m.cand[:c.words], from); i >= 0; i = nextBit(m.cand[:c.words], i+1) {
+		if r := c.Rules[i]; len(r.programs) > 0 && !anyGlob(r.programs, rec.Program) {
+			continue
+		}
 		if m.try(c.Rules[i], msg, true) {
 			return i
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/logtally/logtally/tally"
 )
 
-var ruleKeys = []string{"name", "substring", "pattern", "count", "top", "distinct", "stats", "ignore", "continue"}
+var ruleKeys = []string{"name", "program", "substring", "pattern", "count", "top", "distinct", "stats", "ignore", "continue"}
 var topLongKeys = []string{"key", "k", "file"}
 var distinctLongKeys = []string{"key", "exact"}
 
@@ -47,6 +47,10 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 			l.errf(nf.val, "%sduplicate rule name %q (first at %d:%d)", catCtx, name, prev.Line, prev.Column)
 		}
 		names[name] = nf.val
+	}
+
+	if f, ok := byKey["program"]; ok {
+		r.programs = l.globs(ctx+"program: ", f)
 	}
 
 	var substring string

@@ -104,6 +104,7 @@ type Rule struct {
 	Distincts []KeyAction
 	Stats     []FieldAction
 
+	programs   []*glob        // rule-level program condition; empty: any
 	re         *regexp.Regexp // nil: substring-only rule
 	fast       *fastProg      // re for the fast matcher, nil when outside its subset
 	lit        []byte         // required literal ("" = none)
