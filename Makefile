@@ -23,7 +23,7 @@ deps-bench:
 # librrd.
 build: deps
 	$(GO) build -o $(BIN)/ ./cmd/summarize ./cmd/rrdgraph ./cmd/loggen
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/aireport
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/aireport ./cmd/logcheck2rules
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

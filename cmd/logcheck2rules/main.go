@@ -36,6 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	compare := fs.StringSlice("compare", nil, "log files (traditional syslog format) to classify with logcheck's grep and with the converted rules")
 	day := fs.Bool("debian-day", false, "with --compare: also a generated day of a Debian 12 server's syslog (20,000 lines, seed 1)")
 	samples := fs.Int("samples", 10, "disagreeing lines to print per input")
+	printDay := fs.Bool("print-debian-day", false, "write the generated Debian day to standard output and exit (to replay it through summarize)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: logcheck2rules [--logcheck-dir DIR] [--level LEVEL] [-o FILE] [--compare FILE,… [--debian-day]]\n")
 		fs.PrintDefaults()
@@ -44,11 +45,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if err == pflag.ErrHelp {
 			return 0
 		}
+		// pflag says nothing itself with ContinueOnError
+		fmt.Fprintf(stderr, "logcheck2rules: %v\n", err)
+		fs.Usage()
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "logcheck2rules: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	if *printDay {
+		w := bufio.NewWriter(stdout)
+		for _, l := range debianDay() {
+			w.WriteString(l + "\n")
+		}
+		if err := w.Flush(); err != nil {
+			fmt.Fprintf(stderr, "logcheck2rules: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	db, err := logcheck.LoadDatabase(*dir, *level)
 	if err != nil {
@@ -96,7 +111,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		inputs = append(inputs, input{p, lines})
 	}
 	if *day {
-		inputs = append(inputs, input{"generated Debian 12 day (seed 1)", debianday.Day(debianday.Config{Seed: 1, Start: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)})})
+		inputs = append(inputs, input{"generated Debian 12 day (seed 1)", debianDay()})
 	}
 	if len(inputs) > 1 {
 		var all []string
@@ -114,6 +129,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		c.WriteComparison(stderr, in.name)
 	}
 	return 0
+}
+
+// debianDay is the day --debian-day measures: fixed seed and date, so the
+// figures in the docs can be reproduced.
+func debianDay() []string {
+	return debianday.Day(debianday.Config{Seed: 1, Start: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)})
 }
 
 func readLines(path string) ([]string, error) {
