@@ -185,7 +185,7 @@ func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Cate
 	if !ok {
 		return nil
 	}
-	c := &Category{Forecast: DefaultForecast}
+	c := &Category{Forecast: DefaultForecast, Line: n.Line, Col: n.Column}
 	ctx = "category: "
 	if nf, ok := byKey["name"]; !ok {
 		l.errf(n, "category: missing key \"name\"")
@@ -258,6 +258,10 @@ func (l *loader) match(ctx string, f field, cond *condition) {
 	byKey, _, ok := l.fields(ctx, f.val, "match", matchKeys)
 	if !ok {
 		return
+	}
+	cond.keyPos = map[string][2]int{}
+	for k, kf := range byKey {
+		cond.keyPos[k] = [2]int{kf.key.Line, kf.key.Column}
 	}
 	globs := func(key string) []*glob {
 		gf, ok := byKey[key]

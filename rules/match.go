@@ -12,10 +12,11 @@ const acMinRules = 8
 
 // condition is a category's compiled match block.
 type condition struct {
-	program  []*glob // empty: any program
-	host     []*glob // empty: any host
-	facility uint32  // bit per facility 0..23; 0: any
-	severity uint8   // bit per severity 0..7; 0: any
+	program  []*glob           // empty: any program
+	host     []*glob           // empty: any host
+	facility uint32            // bit per facility 0..23; 0: any
+	severity uint8             // bit per severity 0..7; 0: any
+	keyPos   map[string][2]int // line and column of each key written (for warnings)
 }
 
 func (c *condition) rest(rec *parsers.Record) bool {

@@ -36,7 +36,7 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 	if !ok {
 		return nil
 	}
-	r := &Rule{Line: n.Line}
+	r := &Rule{Line: n.Line, Col: n.Column}
 	ctx = catCtx + "rule: "
 	if nf, ok := byKey["name"]; !ok {
 		l.errf(n, "%srule: missing key \"name\"", catCtx)

@@ -50,13 +50,14 @@ func (u UnknownMode) String() string {
 
 // Category is one stream of lines summarised once per minute.
 type Category struct {
-	Name     string
-	Index    int // position in Set.Categories
-	Schema   tally.Schema
-	Unknown  UnknownMode
-	Forecast Forecast
-	TopFiles []TopFile
-	Rules    []*Rule
+	Name      string
+	Index     int // position in Set.Categories
+	Line, Col int // of the category in the rule file
+	Schema    tally.Schema
+	Unknown   UnknownMode
+	Forecast  Forecast
+	TopFiles  []TopFile
+	Rules     []*Rule
 
 	cond    condition
 	litOnly bool // fewer rules than acMinRules: prefilter rule by rule
@@ -96,6 +97,7 @@ var DefaultForecast = Forecast{
 type Rule struct {
 	Name     string
 	Line     int // line of the rule in the file
+	Col      int
 	Ignore   bool
 	Continue bool
 
