@@ -14,6 +14,7 @@ import (
 type options struct {
 	rules      string
 	check      []string
+	explain    bool
 	clock      string
 	grace      time.Duration
 	tz         string
@@ -55,7 +56,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := pflag.NewFlagSet("summarize", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVarP(&o.rules, "rules", "r", "", "rule file (YAML; see docs/rules.md)")
-	fs.StringSliceVar(&o.check, "check", nil, "validate rule file(s), print every error as file:line:col: message, and exit")
+	fs.StringSliceVar(&o.check, "check", nil, "validate rule file(s), print every error as file:line:col: message and every warning (rules that can never match, …), and exit")
+	fs.BoolVar(&o.explain, "explain", false, "with --rules: read lines and print, for each, the parsed fields, the category, every rule's outcome, the captures and what would be counted; count nothing")
 	fs.StringVar(&o.clock, "clock", "arrival", "which clock decides a line's minute: arrival (live) or event (the line's own timestamp, for replaying files)")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "event clock: how long a minute stays open for late lines")
 	fs.StringVar(&o.tz, "tz", "Local", "time zone of timestamps that carry none (traditional syslog)")
@@ -88,7 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file (for performance work)")
 	fs.BoolVarP(&o.showHelp, "help", "h", false, "show this help")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: summarize --rules FILE [options] < lines\n       summarize --check FILE...\n\n%s", fs.FlagUsages())
+		fmt.Fprintf(stderr, "usage: summarize --rules FILE [options] < lines\n       summarize --check FILE... [--top-dir DIR]\n       summarize --rules FILE --explain < lines\n\n%s", fs.FlagUsages())
 	}
 	o.printUsage = fs.Usage
 	if err := fs.Parse(args); err != nil {

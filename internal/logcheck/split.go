@@ -162,10 +162,18 @@ func (s *Split) programs(tag []*node) error {
 			return fmt.Errorf("program tag %q has a [pid] part this converter does not recognise", text)
 		}
 		if names, ok := expandNames(text); ok {
+			for _, n := range names {
+				if strings.ContainsAny(n, " :") {
+					return fmt.Errorf("program tag %q contains a space or ':': rsyslog never parses such a program name", text)
+				}
+			}
 			s.Names = append(s.Names, names...)
 			continue
 		}
 		g := globOf(b)
+		if strings.ContainsAny(strings.ReplaceAll(g, `\`, ""), " :") {
+			return fmt.Errorf("program tag %q contains a space or ':': rsyslog never parses such a program name", text)
+		}
 		s.Globs = append(s.Globs, g)
 		s.Approx = joinApprox(s.Approx, fmt.Sprintf("program %q widened to the glob %q", text, g))
 	}
