@@ -38,7 +38,7 @@ func setNow(f func() time.Time) (restore func()) {
 
 // signals lets tests deliver signals without touching the process.
 var notifySignals = func(c chan<- os.Signal) func() {
-	signal.Notify(c, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1)
+	signal.Notify(c, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	return func() { signal.Stop(c) }
 }
 
@@ -144,7 +144,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // forwardSignals turns signals into engine controls until ctx ends.
 // SIGHUP reloads the rules (a bad file keeps the old rules and says why) and
-// reopens the appended files for logrotate.
+// reopens the appended files for logrotate. SIGUSR1 emits the open minute
+// and completes the spool files; SIGUSR2 only completes the spool files.
 func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- pipeline.Control, rulePath string, w *wiring, log *slog.Logger) {
 	send := func(c pipeline.Control) error {
 		c.Done = make(chan error, 1)
@@ -167,7 +168,13 @@ func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- 
 		case s := <-sigs:
 			switch s {
 			case syscall.SIGUSR1:
+				// emit now, and complete the spool files: a report can be
+				// made at once, not only after --spool-max-age
 				_ = send(pipeline.Control{Kind: pipeline.EmitNow})
+				w.rotateSpool(log)
+			case syscall.SIGUSR2:
+				// a report request: complete the spool files, emit nothing
+				w.rotateSpool(log)
 			case syscall.SIGHUP:
 				w.reopen(log)
 				set, err := rules.Load(rulePath)
