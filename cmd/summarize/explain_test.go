@@ -65,3 +65,53 @@ func TestExplainDocExample(t *testing.T) {
 		t.Errorf("docs/rules.md's --explain example is not the current output of the first line of testdata/explain/input.log:\n%s", first)
 	}
 }
+
+// The summary line README.md shows is the first minute of examples/asa, as
+// summarize writes it now.
+func TestReadmeSummaryLine(t *testing.T) {
+	in, err := os.ReadFile("../../examples/asa/sample.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--rules", "../../examples/asa/rules.yaml", "--clock", "event", "--tz", "UTC", "--syslog", "none", "--kv", "-"}, bytes.NewReader(in), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	first := ""
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		if strings.HasPrefix(l, "category=asa ") {
+			first = l
+			break
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first == "" || !strings.Contains(string(readme), "\n"+first+"\n") {
+		t.Errorf("README.md does not show the current first asa minute:\n%s", first)
+	}
+	// every counter of summarize's own category, as it writes them
+	self := 0
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		if !strings.HasPrefix(l, "category=logtally ") {
+			continue
+		}
+		for _, kv := range strings.Fields(l) {
+			k, _, _ := strings.Cut(kv, "=")
+			switch k {
+			case "category", "minute", "lines", "matched", "ignored", "unknown", "partial":
+				continue
+			}
+			self++
+			if !strings.Contains(string(readme), "`"+k+"`") {
+				t.Errorf("README.md's list of summarize's own counters lacks %s", k)
+			}
+		}
+		break
+	}
+	if self < 6 {
+		t.Errorf("found %d counters of category logtally in the output", self)
+	}
+}

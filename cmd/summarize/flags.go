@@ -10,6 +10,9 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// defaultRules is where docs/install.md puts the rule file.
+const defaultRules = "/etc/logtally/rules.yaml"
+
 // options is every command-line setting of summarize.
 type options struct {
 	rules      string
@@ -55,7 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := pflag.NewFlagSet("summarize", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVarP(&o.rules, "rules", "r", "", "rule file (YAML; see docs/rules.md)")
+	fs.StringVarP(&o.rules, "rules", "r", defaultRules, "rule file (YAML; see docs/rules.md)")
 	fs.StringSliceVar(&o.check, "check", nil, "validate rule file(s), print every error as file:line:col: message and every warning (rules that can never match, …), and exit")
 	fs.BoolVar(&o.explain, "explain", false, "with --rules: read lines and print, for each, the parsed fields, the category, every rule's outcome, the captures and what would be counted; count nothing")
 	fs.StringVar(&o.clock, "clock", "arrival", "which clock decides a line's minute: arrival (live) or event (the line's own timestamp, for replaying files)")
@@ -90,7 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file (for performance work)")
 	fs.BoolVarP(&o.showHelp, "help", "h", false, "show this help")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: summarize --rules FILE [options] < lines\n       summarize --check FILE... [--top-dir DIR]\n       summarize --rules FILE --explain < lines\n\n%s", fs.FlagUsages())
+		fmt.Fprintf(stderr, "usage: summarize [--rules FILE] [options] < lines\n       summarize --check FILE... [--top-dir DIR]\n       summarize --rules FILE --explain < lines\n\n%s", fs.FlagUsages())
 	}
 	o.printUsage = fs.Usage
 	if err := fs.Parse(args); err != nil {
@@ -106,7 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return o, nil
 	}
 	if o.rules == "" {
-		return nil, fmt.Errorf("--rules is required")
+		return nil, fmt.Errorf("--rules: no rule file given")
 	}
 	switch o.clock {
 	case "arrival", "event":
