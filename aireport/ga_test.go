@@ -13,16 +13,16 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/aireport"
-	"github.com/logtally/logtally/aireport/corpus"
 	"github.com/logtally/logtally/aireport/drain"
 	"github.com/logtally/logtally/aireport/rulefile"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 )
 
 var update = flag.Bool("update", false, "regenerate testdata/aireport-ga/labelled.tsv and heldout.tsv")
 
 const (
-	gaFile      = "../testdata/aireport-ga/labelled.tsv"
-	gaHeldOut   = "../testdata/aireport-ga/heldout.tsv"
+	gaFile      = "testdata/aireport-ga/labelled.tsv"
+	gaHeldOut   = "testdata/aireport-ga/heldout.tsv"
 	gaHeldLines = 3000
 	gaHeldSeed  = 11
 )

@@ -1,35 +1,17 @@
 package aireport
 
 import (
-	"bytes"
+	"github.com/logtally/logtally/internal/syncbuf"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestProgress(t *testing.T) {
 	var ctr Counters
 	ctr.Lines.Store(12345)
 	ctr.Bytes.Store(5e6)
-	var out syncBuf
+	var out syncbuf.Buffer
 	stop, done := make(chan struct{}), make(chan struct{})
 	go Progress(&out, &ctr, 3, 0, time.Millisecond, stop, done)
 	deadline := time.Now().Add(5 * time.Second)
@@ -43,7 +25,7 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress output %q", s)
 	}
 	// a run shorter than the delay prints nothing
-	var quiet syncBuf
+	var quiet syncbuf.Buffer
 	stop, done = make(chan struct{}), make(chan struct{})
 	go Progress(&quiet, &ctr, 1, time.Hour, time.Second, stop, done)
 	close(stop)

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logtally/logtally/aireport/corpus"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 )
 
 // TestShardedCounts checks the article fast path (hash-partitioned tables)

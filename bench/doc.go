@@ -9,7 +9,7 @@
 //     (job.yaml), SEC (job.sec) and mtail (job.mtail); scripts/bench-peers.sh
 //     runs the three on the same corpus, checks their totals agree
 //     (cmd/peertotals) and prints throughput, CPU and memory side by side.
-//   - cmd/genrules (WriteRules) writes realistic rule files of N rules for
+//   - cmd/genrules (internal/benchutil.WriteRules) writes realistic rule files of N rules for
 //     the scaling curves, and (MergeRules) merges every example's categories
 //     into one file for `make bench` (scripts/bench.sh).
 //   - pipeline_bench_test.go benchmarks the engine on the corpus, for pprof:
@@ -17,5 +17,6 @@
 //     -cpuprofile cpu.out (a large -benchtime keeps the corpus generation,
 //     which the profile includes, small).
 //
-// The helpers here read summarize's JSON lines output.
+// The helpers (rule generation, reading summarize's JSON lines output) are in
+// internal/benchutil.
 package bench

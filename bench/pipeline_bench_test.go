@@ -3,12 +3,13 @@ package bench
 import (
 	"bytes"
 	"context"
+	"github.com/logtally/logtally/internal/benchutil"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/logtally/logtally/corpus"
+	"github.com/logtally/logtally/internal/corpus"
 	"github.com/logtally/logtally/pipeline"
 	"github.com/logtally/logtally/rules"
 )
@@ -28,7 +29,7 @@ func benchLines(b *testing.B, n int, format corpus.Format, pad int) [][]byte {
 }
 
 // benchRules loads a rule file; name is job, asa, mixed or rulesN (N=10,
-// 100, 500: bench.WriteRules).
+// 100, 500: benchutil.WriteRules).
 func benchRules(b *testing.B, name string) *rules.Set {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), name+".yaml")
@@ -44,13 +45,13 @@ func benchRules(b *testing.B, name string) *rules.Set {
 		for _, d := range corpus.Daemons {
 			paths = append(paths, filepath.Join(repoRoot(b), "examples", d, "rules.yaml"))
 		}
-		err = MergeRules(&buf, paths)
+		err = benchutil.MergeRules(&buf, paths)
 	case "rules10":
-		err = WriteRules(&buf, 10)
+		err = benchutil.WriteRules(&buf, 10)
 	case "rules100":
-		err = WriteRules(&buf, 100)
+		err = benchutil.WriteRules(&buf, 100)
 	case "rules500":
-		err = WriteRules(&buf, 500)
+		err = benchutil.WriteRules(&buf, 500)
 	default:
 		b.Fatalf("unknown rule set %q", name)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/logtally/logtally/internal/benchutil"
 	"maps"
 	"os"
 	"os/exec"
@@ -108,11 +109,11 @@ func TestArticleSECEquivalence(t *testing.T) {
 	}
 	run(t, nil, input, summarize, "--rules", filepath.Join(repoRoot(t), "examples", "asa", "rules.yaml"),
 		"--clock", "event", "--tz", "UTC", "--syslog", "none", "--json", jsonPath, "--top-dir", topDir)
-	all, err := ReadJSONL(jsonPath)
+	all, err := benchutil.ReadJSONL(jsonPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lt := map[string]*Summary{}
+	lt := map[string]*benchutil.Summary{}
 	for i := range all {
 		s := &all[i]
 		if s.Category != "asa" {

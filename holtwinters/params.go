@@ -15,6 +15,10 @@
 // deviates and fails exactly like the file.
 //
 // A Model is not safe for concurrent use.
+//
+// holtwinters is one of logtally's four public library packages, with
+// parsers, rules and tally: programs outside logtally may import it, and its
+// exported API changes only with care.
 package holtwinters
 
 import (

@@ -3,30 +3,13 @@ package omprog
 import (
 	"bytes"
 	"errors"
+	"github.com/logtally/logtally/internal/syncbuf"
 	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
-
-// syncBuffer is a bytes.Buffer safe for the keep-alive goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // chunkReader returns its data in pieces of the given sizes (cycled).
 type chunkReader struct {
@@ -92,7 +75,7 @@ func TestProtocol(t *testing.T) {
 	for _, tt := range tests {
 		for _, sizes := range [][]int{nil, {1}, {3, 7}} {
 			t.Run(tt.name, func(t *testing.T) {
-				var out syncBuffer
+				var out syncbuf.Buffer
 				p := New(&chunkReader{data: []byte(tt.in), sizes: sizes}, &out, tt.cfg)
 				if err := p.Start(); err != nil {
 					t.Fatal(err)
@@ -182,7 +165,7 @@ func (c *fakeClock) Add(d time.Duration) {
 }
 
 func TestKeepAlive(t *testing.T) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	clk := &fakeClock{t: time.Unix(1e9, 0)}
 	pr, pw := io.Pipe()
 	p := New(pr, &out, Config{Confirm: true, KeepAlive: 40 * time.Millisecond, Now: clk.Now})

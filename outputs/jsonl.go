@@ -50,8 +50,6 @@ type JSONLines struct {
 	buf    []byte
 }
 
-var _ Output = (*JSONLines)(nil)
-
 // NewJSONLines opens cfg.Path for append (creating it), or wraps cfg.Writer.
 func NewJSONLines(cfg JSONLinesConfig) (*JSONLines, error) {
 	if (cfg.Path == "") == (cfg.Writer == nil) {

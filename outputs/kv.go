@@ -42,12 +42,6 @@ import (
 // written as a Go/strconv double-quoted string (\" \\ \n \x.. escapes).
 // The line never contains a newline.
 
-// FormatKV returns the key=value line for one category's minute (no
-// trailing newline).
-func FormatKV(s *tally.Summary) []byte {
-	return AppendKV(make([]byte, 0, 256), s)
-}
-
 // AppendKV appends the key=value line for s to dst and returns the result.
 func AppendKV(dst []byte, s *tally.Summary) []byte {
 	dst = append(dst, "category="...)

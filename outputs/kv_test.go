@@ -9,23 +9,23 @@ import (
 	"github.com/logtally/logtally/tally"
 )
 
-func TestFormatKVGolden(t *testing.T) {
+func TestAppendKVGolden(t *testing.T) {
 	var out []byte
 	for _, s := range fixture() {
-		out = append(FormatKV(&s), '\n')
+		out = append(AppendKV(nil, &s), '\n')
 		golden(t, "kv/"+strings.ReplaceAll(s.Category, " ", "_")+".golden", out)
 	}
 }
 
-func TestFormatKVNoNewline(t *testing.T) {
+func TestAppendKVNoNewline(t *testing.T) {
 	for _, s := range fixture() {
-		if line := FormatKV(&s); bytes.ContainsAny(line, "\n\r") {
+		if line := AppendKV(nil, &s); bytes.ContainsAny(line, "\n\r") {
 			t.Errorf("line contains a newline: %q", line)
 		}
 	}
 }
 
-func TestFormatKVValues(t *testing.T) {
+func TestAppendKVValues(t *testing.T) {
 	m := time.Date(2026, 11, 22, 10, 1, 0, 0, time.FixedZone("x", 3600))
 	tests := []struct {
 		name string
@@ -47,7 +47,7 @@ func TestFormatKVValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := string(FormatKV(&tt.s)); got != tt.want {
+			if got := string(AppendKV(nil, &tt.s)); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})

@@ -8,15 +8,13 @@ import (
 )
 
 // KVLines writes the same key=value lines the Syslog output sends (see
-// FormatKV), one per category per minute, to a writer: a terminal for the
+// AppendKV), one per category per minute, to a writer: a terminal for the
 // demo, a pipe for scripts. A minute is written with a single Write call.
 type KVLines struct {
 	w    io.Writer
 	name string
 	buf  []byte
 }
-
-var _ Output = (*KVLines)(nil)
 
 // NewKVLines returns an output writing to w; name identifies it in errors.
 func NewKVLines(w io.Writer, name string) *KVLines { return &KVLines{w: w, name: name} }

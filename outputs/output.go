@@ -1,21 +1,7 @@
 // Package outputs delivers closed minutes to where people and programs read
-// them: syslog, JSON lines, top-N files, a Prometheus textfile, RRD files and
-// the unknown-line spool. One small interface, one file per output.
+// them: syslog, key=value lines, JSON lines, top-N files, a Prometheus
+// textfile, and the unknown-line spool. Each output implements
+// pipeline.Output (Write a minute, Close), one file per output. The RRD
+// output, which links librrd, lives apart in outputs/rrd so that this
+// package and the engine build without cgo.
 package outputs
-
-import "github.com/logtally/logtally/tally"
-
-// Output receives every category's summary for each closed minute.
-//
-// Contract: the pipeline calls Write from a single goroutine, once per
-// closed minute, with all categories of that minute (the slice and its
-// contents must not be retained after Write returns; copy what you keep).
-// Write must not block counting for long: network outputs buffer a bounded
-// backlog with a deadline and count drops. An error names the output and the
-// path; the pipeline reports it on stderr and keeps the other outputs going.
-// Close flushes what can still be flushed (bounded by a deadline) and
-// releases resources; Write is never called after Close.
-type Output interface {
-	Write(minute []tally.Summary) error
-	Close() error
-}

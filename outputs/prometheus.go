@@ -2,6 +2,7 @@ package outputs
 
 import (
 	"fmt"
+	"github.com/logtally/logtally/internal/atomicfile"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -50,8 +51,6 @@ type Prometheus struct {
 	buf []byte
 }
 
-var _ Output = (*Prometheus)(nil)
-
 // NewPrometheus validates cfg and applies defaults.
 func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 	if !strings.HasSuffix(cfg.Path, ".prom") {
@@ -69,7 +68,7 @@ func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 // Write replaces the file with this minute's metrics.
 func (p *Prometheus) Write(minute []tally.Summary) error {
 	p.buf = AppendPrometheus(p.buf[:0], minute, p.cfg.TopItems)
-	if err := WriteFileAtomic(p.cfg.Path, p.buf, p.cfg.Perm); err != nil {
+	if err := atomicfile.Write(p.cfg.Path, p.buf, p.cfg.Perm); err != nil {
 		return opError("prometheus", "write", p.cfg.Path, err)
 	}
 	return nil

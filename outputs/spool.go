@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -265,7 +266,7 @@ func (s *Spool) open(category string, sf *spoolFile) error {
 		if err != nil {
 			return opError("spool", "create", tmp, err)
 		}
-		syncDir(dir)
+		atomicfile.SyncDir(dir)
 		sf.f, sf.tmp, sf.opened = f, tmp, now
 		sf.cw = countingWriter{w: f}
 		sf.bw = bufio.NewWriterSize(&sf.cw, 64<<10)
@@ -307,7 +308,7 @@ func (sf *spoolFile) finish() error {
 	if err != nil {
 		return opError("spool", "complete", tmp, err)
 	}
-	syncDir(filepath.Dir(tmp))
+	atomicfile.SyncDir(filepath.Dir(tmp))
 	return nil
 }
 

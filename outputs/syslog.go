@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/syslogpri"
 	"net"
 	"os"
 	"strconv"
@@ -93,7 +94,7 @@ type SyslogConfig struct {
 // ErrClosed is returned by Write after Close.
 var ErrClosed = errors.New("output closed")
 
-// Syslog sends one key=value line (see FormatKV) per category per minute to
+// Syslog sends one key=value line (see AppendKV) per category per minute to
 // a syslog socket, typically back into rsyslog through a dedicated imuxsock
 // socket.
 //
@@ -132,8 +133,6 @@ type Syslog struct {
 	buf     []byte // Write's scratch, single goroutine
 }
 
-var _ Output = (*Syslog)(nil)
-
 // NewSyslog validates cfg, applies defaults and starts the sender. The
 // target need not exist yet: lines queue until it appears.
 func NewSyslog(cfg SyslogConfig) (*Syslog, error) {
@@ -158,7 +157,7 @@ func NewSyslog(cfg SyslogConfig) (*Syslog, error) {
 	if cfg.Priority == "" {
 		cfg.Priority = "daemon.info"
 	}
-	pri, err := ParsePriority(cfg.Priority)
+	pri, err := syslogpri.Parse(cfg.Priority)
 	if err != nil {
 		return nil, fmt.Errorf("outputs: syslog: %w", err)
 	}
@@ -467,35 +466,4 @@ func (s *Syslog) run() {
 		backoff = 0
 		s.finish(nil, false)
 	}
-}
-
-var syslogFacilities = map[string]int{
-	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6,
-	"news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12,
-	"security": 13, "console": 14, "clock": 15, "local0": 16, "local1": 17,
-	"local2": 18, "local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
-}
-
-var syslogSeverities = map[string]int{
-	"emerg": 0, "panic": 0, "alert": 1, "crit": 2, "err": 3, "error": 3,
-	"warning": 4, "warn": 4, "notice": 5, "info": 6, "debug": 7,
-}
-
-// ParsePriority parses "facility.severity" (rsyslog names, e.g.
-// "daemon.info" or "local0.notice") or a PRI number 0..191 into a PRI
-// value (facility*8 + severity).
-func ParsePriority(s string) (int, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		if n < 0 || n > 191 {
-			return 0, fmt.Errorf("priority %d out of range 0..191", n)
-		}
-		return n, nil
-	}
-	fac, sev, ok := strings.Cut(strings.ToLower(s), ".")
-	f, okf := syslogFacilities[fac]
-	v, oks := syslogSeverities[sev]
-	if !ok || !okf || !oks {
-		return 0, fmt.Errorf("bad priority %q (want facility.severity, e.g. daemon.info)", s)
-	}
-	return f*8 + v, nil
 }

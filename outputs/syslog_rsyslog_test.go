@@ -50,7 +50,7 @@ ruleset(name="summaries") {
 	}
 	var want strings.Builder
 	for _, sum := range fixture() {
-		want.WriteString("summarydata|4242|daemon.info|" + string(FormatKV(&sum)) + "\n")
+		want.WriteString("summarydata|4242|daemon.info|" + string(AppendKV(nil, &sum)) + "\n")
 	}
 	end := time.Now().Add(deadline)
 	for {

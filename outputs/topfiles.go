@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,8 +60,6 @@ type TopFiles struct {
 	buf []byte
 }
 
-var _ Output = (*TopFiles)(nil)
-
 // NewTopFiles validates cfg and applies defaults. Directories are not
 // created: a missing one is reported by Write.
 func NewTopFiles(cfg TopFilesConfig) (*TopFiles, error) {
@@ -104,7 +103,7 @@ func (t *TopFiles) Write(minute []tally.Summary) error {
 				continue
 			}
 			t.buf = AppendTopFile(t.buf[:0], top)
-			if err := WriteFileAtomic(tf.Path, t.buf, t.cfg.Perm); err != nil {
+			if err := atomicfile.Write(tf.Path, t.buf, t.cfg.Perm); err != nil {
 				errs = append(errs, opError("topfiles", "write", tf.Path, err))
 			}
 		}

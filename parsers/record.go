@@ -2,6 +2,10 @@
 // child, into a Record. Every rsyslog template listed in DESIGN.md is
 // detected per line, plus JSON (%jsonmesg% and jsonf list templates).
 // Parsing is a pure function of the line and an injected clock: no I/O.
+//
+// parsers is one of logtally's four public library packages, with rules,
+// tally and holtwinters: programs outside logtally may import it, and its
+// exported API changes only with care.
 package parsers
 
 import (

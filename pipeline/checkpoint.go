@@ -3,13 +3,12 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/atomicfile"
+	"github.com/logtally/logtally/tally"
 	"io/fs"
 	"os"
 	"sync"
 	"time"
-
-	"github.com/logtally/logtally/outputs"
-	"github.com/logtally/logtally/tally"
 )
 
 // DefaultCheckpointEvery is how often the open minutes are checkpointed
@@ -101,13 +100,10 @@ func (cp *checkpointer) save(agg *tally.Aggregator) error {
 }
 
 // savePeriodic saves when lines were counted since the last save, without
-// waiting for the disk: the state is copied (under lock, in lockstep mode
-// where another goroutine counts) and handed to the writer goroutine. A
+// waiting for the disk: the state is copied (under lock: in lockstep mode
+// another goroutine counts) and handed to the writer goroutine. A
 // failure is logged once until a save succeeds again.
 func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
-	if lock == nil {
-		lock = noLock{}
-	}
 	lock.Lock()
 	if !cp.dirty {
 		lock.Unlock()
@@ -129,11 +125,6 @@ func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
 		cp.failing = false
 	}
 }
-
-type noLock struct{}
-
-func (noLock) Lock()   {}
-func (noLock) Unlock() {}
 
 // The writer goroutine: it writes the newest submitted state, one file at
 // a time, so counting never waits for fsync. States are submitted in order
@@ -168,7 +159,7 @@ func (cp *checkpointer) writer() {
 		data, seq := cp.pending, cp.pendingSeq
 		cp.pending = nil
 		cp.mu.Unlock()
-		err := outputs.WriteFileAtomic(cp.path, data, 0o600)
+		err := atomicfile.Write(cp.path, data, 0o600)
 		if err != nil {
 			err = fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
 		}

@@ -3,16 +3,14 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"github.com/logtally/logtally/rules"
+	"github.com/logtally/logtally/tally"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/logtally/logtally/outputs"
-	"github.com/logtally/logtally/rules"
-	"github.com/logtally/logtally/tally"
 )
 
 // collect is an output keeping every summary it is given.
@@ -21,7 +19,7 @@ type collect struct {
 	rows []tally.Summary
 }
 
-var _ outputs.Output = (*collect)(nil)
+var _ Output = (*collect)(nil)
 
 func (c *collect) Write(minute []tally.Summary) error {
 	c.mu.Lock()
@@ -75,7 +73,7 @@ func sshdLines(n int) string {
 func runOnce(t *testing.T, set *rules.Set, clk *clock, path, input string) *collect {
 	t.Helper()
 	out := &collect{}
-	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}})
+	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +191,7 @@ func TestCheckpointRestoreThenCrash(t *testing.T) {
 	clk.Set(m0.Add(90 * time.Second))
 	for i, want := range []uint64{5, 0} {
 		out := &collect{}
-		e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}})
+		e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}})
 		if err != nil {
 			t.Fatal(err)
 		}

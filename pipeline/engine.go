@@ -3,20 +3,19 @@
 // hands every closed minute to the outputs. Lines that no rule claims go to
 // the unknown spool.
 //
-// One goroutine owns the Engine (Run's). Beside it run only the line reader
-// and, with RunOptions.Workers > 1, the workers that parse and match; they
-// hand classified chunks back in input order. Everything else talks to Run
-// through its control channel.
+// Run's one event loop (loop.go) owns the Engine. Beside it run only the
+// line reader and, with RunOptions.Workers > 1, the workers that parse and
+// match; they hand classified chunks back in input order. In lockstep mode
+// (omprog with confirmations) the reader itself confirms and counts, under
+// the loop's lock. Everything else talks to Run through its control channel.
 package pipeline
 
 import (
+	"github.com/logtally/logtally/rules"
+	"github.com/logtally/logtally/tally"
 	"log/slog"
 	"math"
 	"time"
-
-	"github.com/logtally/logtally/outputs"
-	"github.com/logtally/logtally/rules"
-	"github.com/logtally/logtally/tally"
 )
 
 // SelfCategory is the name of the category summarize reports about itself:
@@ -65,7 +64,7 @@ type Config struct {
 	EventClock bool             // minutes by the lines' own timestamps instead of arrival
 	Grace      time.Duration    // event clock: how long a minute stays open for late lines
 	MaxLine    int              // longer lines are truncated and counted too_long; default 64 KiB
-	Outputs    []outputs.Output
+	Outputs    []Output
 	Spool      UnknownSink // nil: unknown lines are only counted
 	Logger     *slog.Logger
 }

@@ -2,14 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/logtally/logtally/rules"
 	"io"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/logtally/logtally/outputs"
-	"github.com/logtally/logtally/rules"
 )
 
 // TestLockstep plays rsyslog with confirmations: one line, wait for its
@@ -22,7 +21,7 @@ func TestLockstep(t *testing.T) {
 	}
 	out := &collect{}
 	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 10, 0, time.UTC)}
-	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}})
+	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,5 +64,105 @@ func TestLockstep(t *testing.T) {
 	}
 	if got := acked.Load(); got != n {
 		t.Fatalf("acknowledged %d lines, want %d", got, n)
+	}
+}
+
+// BenchmarkLockstep measures the confirmation path's round trip: write one
+// line, wait for its acknowledgement, as rsyslog does with confirmations.
+func BenchmarkLockstep(b *testing.B) {
+	set, err := rules.Load("../examples/sshd/rules.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(Config{Rules: set, Location: time.UTC, Outputs: []Output{&collect{}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	acks := make(chan int, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- e.Run(context.Background(), pr, nil, RunOptions{
+			Lockstep: true, Ack: func(n int) error { acks <- n; return nil },
+		})
+	}()
+	line := []byte("2026-11-22T10:00:00+00:00 h sshd[1]: Failed password for u1 from 10.0.0.1 port 22 ssh2\n")
+	b.ResetTimer()
+	for range b.N {
+		if _, err := pw.Write(line); err != nil {
+			b.Fatal(err)
+		}
+		<-acks
+	}
+	b.StopTimer()
+	pw.Close()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// A reply that fails ends Run with the error, under both confirmation
+// policies. Lockstep replies before counting, so the line whose reply failed
+// is not counted (rsyslog re-sends it); the workers policy counts a chunk
+// and then replies, so that line is already counted.
+func TestConfirmFailure(t *testing.T) {
+	errReply := errors.New("stdout closed")
+	for _, tc := range []struct {
+		name    string
+		opt     RunOptions
+		counted uint64
+	}{
+		{"lockstep", RunOptions{Lockstep: true}, 2},
+		{"inline", RunOptions{}, 3},
+		{"workers", RunOptions{Workers: 2}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set, err := rules.Load("../examples/sshd/rules.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := &collect{}
+			clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 10, 0, time.UTC)}
+			e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr, pw := io.Pipe()
+			defer pw.Close()
+			acks := make(chan int, 1)
+			replies := 0
+			opt := tc.opt
+			opt.Ticks = make(chan time.Time)
+			opt.Ack = func(n int) error {
+				replies++
+				if replies == 3 {
+					return errReply
+				}
+				acks <- n
+				return nil
+			}
+			done := make(chan error, 1)
+			go func() { done <- e.Run(context.Background(), pr, nil, opt) }()
+			for i := range 3 {
+				if _, err := fmt.Fprintf(pw, "2026-11-22T10:00:00+00:00 h sshd[1]: Failed password for u%d from 10.0.0.1 port 22 ssh2\n", i); err != nil {
+					t.Fatal(err)
+				}
+				if i < 2 {
+					<-acks
+				}
+			}
+			if err := <-done; !errors.Is(err, errReply) {
+				t.Fatalf("Run returned %v, want the reply's error", err)
+			}
+			var counted uint64
+			for _, r := range out.rows {
+				if r.Category != SelfCategory {
+					counted += r.Lines
+				}
+			}
+			if counted != tc.counted {
+				t.Errorf("counted %d lines, want %d", counted, tc.counted)
+			}
+		})
 	}
 }

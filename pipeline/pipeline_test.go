@@ -11,8 +11,7 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/logtally/logtally/corpus"
-	"github.com/logtally/logtally/outputs"
+	"github.com/logtally/logtally/internal/corpus"
 	"github.com/logtally/logtally/rules"
 	"github.com/logtally/logtally/tally"
 )
@@ -55,7 +54,7 @@ func replay(t testing.TB, set *rules.Set, input io.Reader, opt RunOptions) []tal
 	t.Helper()
 	out := &collect{}
 	e, err := New(Config{Rules: set, Location: time.UTC, EventClock: true, Grace: 5 * time.Second,
-		Now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }, Outputs: []outputs.Output{out}})
+		Now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }, Outputs: []Output{out}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +113,7 @@ func TestReaderEdges(t *testing.T) {
 				r = iotest.OneByteReader(r)
 			}
 			out := &collect{}
-			e, err := New(Config{Rules: mixedRules(t), MaxLine: 4096, Outputs: []outputs.Output{out},
+			e, err := New(Config{Rules: mixedRules(t), MaxLine: 4096, Outputs: []Output{out},
 				Now: func() time.Time { return time.Date(2026, 11, 22, 10, 0, 30, 0, time.UTC) }})
 			if err != nil {
 				t.Fatal(err)
@@ -174,7 +173,7 @@ func TestReloadAndEmitNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Config{Rules: oldSet, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}})
+	e, err := New(Config{Rules: oldSet, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +286,7 @@ func TestIdleMinutesGiveZeroRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []outputs.Output{out}})
+	e, err := New(Config{Rules: set, Now: clk.Now, Location: time.UTC, Outputs: []Output{out}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,12 +34,11 @@ type lineReader struct {
 	sink func(chunk)
 }
 
-// run reads until EOF or a read error and closes out. It returns the read
+// run reads until EOF or a read error and closes out (also with a sink:
+// the close tells the loop that the input ended). It returns the read
 // error, nil at EOF.
 func (r *lineReader) run() error {
-	if r.sink == nil {
-		defer close(r.out)
-	}
+	defer close(r.out)
 	buf := r.get()
 	discarding := false // inside a too-long line, skipping to its newline
 	for {
@@ -119,4 +118,16 @@ func (r *lineReader) send(c chunk) {
 		return
 	}
 	r.out <- c
+}
+
+// lineCount is how many lines classify will find in c.
+func lineCount(c chunk) int {
+	if c.truncated {
+		return 1
+	}
+	n := bytes.Count(c.data, []byte{'\n'})
+	if len(c.data) > 0 && c.data[len(c.data)-1] != '\n' {
+		n++ // the last line at EOF has no newline
+	}
+	return n
 }

@@ -46,8 +46,9 @@ const (
 type RunOptions struct {
 	// TickEvery is how often the clock is checked for a closed minute.
 	TickEvery time.Duration
-	// Ack, when set, is called after each chunk of n lines has been
-	// counted: omprog's confirmations hang off it.
+	// Ack, when set, is called once per chunk of n lines, when the chunk is
+	// accepted (loop.accept): after it was counted, or in lockstep mode
+	// just before. omprog's confirmations hang off it.
 	Ack func(n int) error
 	// Ticks, when set, replaces the wall-clock ticker (tests).
 	Ticks <-chan time.Time
@@ -75,7 +76,8 @@ type RunOptions struct {
 // returned after the flush; EOF is not an error.
 //
 // With Workers > 1, parsing and matching run on that many goroutines while
-// this one counts the classified chunks in input order.
+// this one counts the classified chunks in input order. With Lockstep, the
+// reading goroutine counts and confirms each chunk itself (see loop).
 func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control, opt RunOptions) error {
 	if opt.TickEvery <= 0 {
 		opt.TickEvery = time.Second
@@ -106,105 +108,7 @@ func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control,
 		defer t.Stop()
 		saves = t.C
 	}
-
-	if opt.Lockstep {
-		return e.runLockstep(ctx, in, controls, opt, ticks, saves, cp, size)
-	}
-	chunks := make(chan chunk, 4)
-	reader := &lineReader{in: in, maxLine: e.cfg.MaxLine, bufSize: size, now: e.cfg.Now, out: chunks, free: make(chan []byte, 8+4*opt.Workers)}
-	readErr := make(chan error, 1)
-	go func() { readErr <- reader.run() }()
-
-	pool := newWorkerPool(e, opt.Workers)
-	defer pool.stop()
-	// done counts a classified batch and hands its buffer back.
-	done := func(b *batch) error {
-		e.applyBatch(b)
-		if cp != nil {
-			cp.dirty = true
-		}
-		reader.put(b.chunk.data)
-		if opt.Ack != nil {
-			if err := opt.Ack(len(b.lines)); err != nil {
-				return fmt.Errorf("pipeline: confirm: %w", err)
-			}
-		}
-		return nil
-	}
-
-	var err error
-	input := (<-chan chunk)(chunks)
-loop:
-	for {
-		// Stop taking input while every worker is busy.
-		in := input
-		if pool.full() {
-			in = nil
-		}
-		select {
-		case c, ok := <-in:
-			if !ok {
-				input = nil
-				if pool.idle() {
-					break loop
-				}
-				continue
-			}
-			if pool == nil {
-				e.inline.classify(&e.scratch, c)
-				err = done(&e.scratch)
-			} else {
-				pool.submit(c, e.set)
-			}
-		case b := <-pool.results():
-			err = done(b)
-			pool.release(b)
-			if input == nil && pool.idle() {
-				break loop
-			}
-		case now := <-ticks:
-			if opt.Ticks == nil {
-				now = e.cfg.Now() // the injected clock rules, not the ticker's
-			}
-			e.Tick(now)
-		case <-saves:
-			e.savePeriodic(cp, nil)
-		case c := <-controls:
-			err = pool.drain(done)
-			cerr := e.control(c)
-			if c.Done != nil {
-				c.Done <- cerr
-			}
-			if c.Kind == Stop {
-				break loop
-			}
-		case <-ctx.Done():
-			break loop
-		}
-		if err != nil {
-			break
-		}
-	}
-	if derr := pool.drain(done); err == nil {
-		err = derr
-	}
-	if cp != nil {
-		// Keep the open minutes for the next start rather than emitting
-		// them partial now.
-		e.saveAtExit(cp, e.cfg.Now())
-	} else {
-		e.Flush(e.cfg.Now())
-	}
-	// The reader may be blocked in Read on a stdin that never closes; it is
-	// abandoned here on purpose (the process is about to exit).
-	select {
-	case rerr := <-readErr:
-		if err == nil && rerr != nil {
-			err = fmt.Errorf("pipeline: read: %w", rerr)
-		}
-	default:
-	}
-	return err
+	return newLoop(e, in, opt, cp, size).run(ctx, controls, ticks, saves)
 }
 
 func (e *Engine) control(c Control) error {

@@ -8,6 +8,10 @@
 // candidates), then AppendKey for each template of the matched rule.
 //
 // The schema of the rule file is documented in docs/rules.md.
+//
+// rules is one of logtally's four public library packages, with parsers,
+// tally and holtwinters: programs outside logtally may import it, and its
+// exported API changes only with care.
 package rules
 
 import (

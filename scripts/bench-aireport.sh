@@ -26,7 +26,7 @@ GO=${GO:-go}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 CGO_ENABLED=0 $GO build -o "$work/aireport" ./cmd/aireport # as make build does
-$GO build -o "$work/gencorpus" ./aireport/corpus/gencorpus
+$GO build -o "$work/gencorpus" ./internal/aireport/corpus/gencorpus
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # time_once OUT CMD...: runs CMD once, stdout to OUT; wall time in $d, CPU
@@ -58,7 +58,7 @@ status=0
 for values in ${VALUES:-2 10 100}; do
 	"$work/gencorpus" -lines "$LINES" -templates "$TEMPLATES" -values "$values" -seed 1 >"$work/in.log"
 	echo
-	echo "input: $LINES lines, $(du -m "$work/in.log" | cut -f1) MB, $TEMPLATES templates, -values $values (go run ./aireport/corpus/gencorpus -lines $LINES -templates $TEMPLATES -values $values -seed 1)"
+	echo "input: $LINES lines, $(du -m "$work/in.log" | cut -f1) MB, $TEMPLATES templates, -values $values (go run ./internal/aireport/corpus/gencorpus -lines $LINES -templates $TEMPLATES -values $values -seed 1)"
 	# the two alternate, run by run, so that both see the same machine:
 	# a shared host's speed drifts by a third within minutes
 	t_shell="" t_ai=""

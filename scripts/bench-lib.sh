@@ -20,7 +20,7 @@ bench_init() {
 	WORK=$(mktemp -d /tmp/logtally-bench-work.XXXXXX)
 	trap 'rm -rf "$WORK"' EXIT
 	go build -o "$WORK/" ./bench/cmd/peertotals ./bench/cmd/genrules
-	GEN_HASH=$(cat corpus/*.go cmd/loggen/main.go | sha256sum | cut -c1-12)
+	GEN_HASH=$(cat internal/corpus/*.go cmd/loggen/main.go | sha256sum | cut -c1-12)
 }
 
 # corpus NAME LINES [loggen flags...]: prints the path of a cached corpus,

@@ -38,8 +38,8 @@ type Options struct {
 // Open minutes are those between the last closed one and the clock, so
 // memory stays bounded by (Grace/1min + 2) minutes of windows.
 //
-// An Aggregator is NOT safe for concurrent use: one goroutine owns it.
-// Per-worker windows are combined with Window.Merge.
+// An Aggregator is NOT safe for concurrent use: one goroutine owns it (the
+// engine's workers only parse and match; counting stays on one goroutine).
 type Aggregator struct {
 	opts    Options
 	schemas []Schema

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logtally/logtally/aireport/corpus"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 	"github.com/logtally/logtally/rules"
 )
 
@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "regenerate examples/aireport/spool and 
 const exampleDir = "../../examples/aireport"
 
 // The example spool: two days of sshd and postfix lines no rule claimed
-// (made from the labelled events in aireport/corpus). Day two has more
+// (made from the labelled events in internal/aireport/corpus). Day two has more
 // sessions (an ignore rule's count jumps) and events never seen on day one.
 var exampleDays = []struct {
 	day    time.Time
@@ -105,7 +105,7 @@ func TestExampleReport(t *testing.T) {
 	if r2.code != 0 {
 		t.Fatalf("day 2: exit %d: %s", r2.code, r2.stderr)
 	}
-	golden := "../../testdata/aireport-example/day2.txt"
+	golden := "testdata/aireport-example/day2.txt"
 	if *update {
 		writeFile(t, golden, []byte(r2.stdout))
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/internal/atomicfile"
 	"io"
 	"os"
 	"os/signal"
@@ -294,8 +295,8 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 		return exitError{exitInput, fmt.Errorf("write report: %w", err)}
 	}
 	if c.output != "" {
-		if err := aireport.WriteFileAtomic(c.output, []byte(out.String())); err != nil {
-			return exitError{exitInput, err}
+		if err := atomicfile.Write(c.output, []byte(out.String()), 0o644); err != nil {
+			return exitError{exitInput, fmt.Errorf("write %s: %w", c.output, err)}
 		}
 	}
 	// A failed or empty run leaves the state alone: saving it would make

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/logtally/logtally/corpus"
+	"github.com/logtally/logtally/internal/corpus"
 	"github.com/spf13/pflag"
 )
 

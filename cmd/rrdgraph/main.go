@@ -13,15 +13,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/logtally/logtally/outputs/rrd"
+	"github.com/spf13/pflag"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/logtally/logtally/outputs"
-	"github.com/spf13/pflag"
 )
 
 func main() {
@@ -48,7 +47,7 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 			fmt.Fprintln(stderr, "rrdgraph: give --file, or --dir with --category and --counter")
 			return 2
 		}
-		*file = outputs.RRDPath(*dir, *category, *counter)
+		*file = rrd.Path(*dir, *category, *counter)
 		if *title == "" {
 			*title = *category + "/" + *counter
 		}
@@ -68,7 +67,7 @@ func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "rrdgraph: --size %q: want WIDTHxHEIGHT\n", *size)
 		return 2
 	}
-	img, err := outputs.Graph(outputs.GraphOptions{File: *file, Title: *title, Start: s, End: e, Width: w, Height: h})
+	img, err := rrd.Graph(rrd.GraphOptions{File: *file, Title: *title, Start: s, End: e, Width: w, Height: h})
 	if err != nil {
 		fmt.Fprintf(stderr, "rrdgraph: %v\n", err)
 		return 1

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/logtally/logtally/outputs/rrd"
 	"image"
 	_ "image/png"
 	"math"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/holtwinters"
-	"github.com/logtally/logtally/outputs"
 	"github.com/logtally/logtally/tally"
 )
 
@@ -20,7 +20,7 @@ func TestRenderPNG(t *testing.T) {
 	dir := t.TempDir()
 	t0 := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	const P = 60
-	out, err := outputs.NewRRD(outputs.RRDConfig{Dir: dir, Forecast: func(string) holtwinters.Params { return holtwinters.DefaultParams(P) }})
+	out, err := rrd.New(rrd.Config{Dir: dir, Forecast: func(string) holtwinters.Params { return holtwinters.DefaultParams(P) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestRenderPNG(t *testing.T) {
 		code int
 	}{
 		{"stdout", []string{"--dir", dir, "--category", "web", "--counter", "hits", "--start", "-6h", "--size", "640x240"}, 640, 240, 0},
-		{"file", []string{"--file", outputs.RRDPath(dir, "web", "hits"), "--start", t0.Format(time.RFC3339), "--size", "1000x400", "--out", filepath.Join(dir, "g.png")}, 1000, 400, 0},
+		{"file", []string{"--file", rrd.Path(dir, "web", "hits"), "--start", t0.Format(time.RFC3339), "--size", "1000x400", "--out", filepath.Join(dir, "g.png")}, 1000, 400, 0},
 		{"bad size", []string{"--file", "x.rrd", "--size", "big"}, 0, 0, 2},
 		{"missing file", []string{"--file", filepath.Join(dir, "nope.rrd")}, 0, 0, 1},
 	}

@@ -15,16 +15,16 @@ import (
 // takes, a malformed line, and a forward-format line with a priority.
 func TestExplainGolden(t *testing.T) {
 	defer setNow(func() time.Time { return time.Date(2026, 11, 22, 10, 5, 0, 0, time.UTC) })()
-	in, err := os.ReadFile("testdata/explain/input.log")
+	in, err := os.ReadFile("testdata/explain-input.log")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"--rules", "testdata/explain/rules.yaml", "--explain", "--tz", "UTC"}, bytes.NewReader(in), &stdout, &stderr)
+	code := run(context.Background(), []string{"--rules", "testdata/explain-rules.yaml", "--explain", "--tz", "UTC"}, bytes.NewReader(in), &stdout, &stderr)
 	if code != 0 || stderr.Len() != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
-	const golden = "testdata/explain/want.txt"
+	const golden = "testdata/explain-want.txt"
 	if *update {
 		if err := os.WriteFile(golden, stdout.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
@@ -56,13 +56,13 @@ func TestExplainDocExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile("testdata/explain/want.txt")
+	want, err := os.ReadFile("testdata/explain-want.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	first, _, _ := strings.Cut(string(want), "\n\n")
 	if !strings.Contains(string(doc), first+"\n```") {
-		t.Errorf("docs/rules.md's --explain example is not the current output of the first line of testdata/explain/input.log:\n%s", first)
+		t.Errorf("docs/rules.md's --explain example is not the current output of the first line of testdata/explain-input.log:\n%s", first)
 	}
 }
 

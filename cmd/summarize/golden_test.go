@@ -39,7 +39,7 @@ func goldenCases(t *testing.T) []goldenCase {
 		}
 		cases = append(cases, goldenCase{name: "example-" + filepath.Base(dir), rules: r, input: in})
 	}
-	inputs, _ := filepath.Glob("../../testdata/*/input.log")
+	inputs, _ := filepath.Glob("testdata/*/input.log")
 	for _, in := range inputs {
 		dir := filepath.Dir(in)
 		if strings.HasPrefix(filepath.Base(dir), "example-") {
@@ -84,7 +84,7 @@ func TestGolden(t *testing.T) {
 			}
 			got := map[string][]byte{"summaries.kv": stdout.Bytes()}
 			readTree(t, tmp, got)
-			compareGolden(t, filepath.Join("../../testdata", c.name, "want"), got)
+			compareGolden(t, filepath.Join("testdata", c.name, "want"), got)
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/logtally/logtally/outputs/rrd"
 	"log/slog"
 
 	"github.com/logtally/logtally/holtwinters"
@@ -38,7 +39,7 @@ type alertSink struct {
 	log    *slog.Logger
 }
 
-func (a *alertSink) send(al outputs.Alert) {
+func (a *alertSink) send(al rrd.Alert) {
 	a.log.Warn("aberration", "alert", al.String())
 	if a.syslog != nil {
 		if err := a.syslog.Send(al.String()); err != nil {

@@ -1,35 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"github.com/logtally/logtally/internal/syncbuf"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while run writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // Signals as an operator sends them: SIGUSR1 shows the open minute now,
 // SIGHUP with a broken rule file keeps the old rules (and says why), SIGHUP
@@ -55,7 +36,7 @@ func TestSignals(t *testing.T) {
 
 	stdin, feed := io.Pipe()
 	defer feed.Close()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	exit := make(chan int, 1)
 	go func() {
 		exit <- run(context.Background(), []string{"--rules", rulePath, "--syslog", "none", "--kv", "-", "--workers", "2"}, stdin, &stdout, &stderr)
@@ -135,7 +116,7 @@ func TestSignalsCompleteSpool(t *testing.T) {
 
 	stdin, feed := io.Pipe()
 	defer feed.Close()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	exit := make(chan int, 1)
 	go func() {
 		exit <- run(context.Background(), []string{"--rules", "../../examples/sshd/rules.yaml", "--syslog", "none", "--kv", "-", "--spool-dir", dir}, stdin, &stdout, &stderr)

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/logtally/logtally/outputs/rrd"
+	"github.com/logtally/logtally/pipeline"
 	"io"
 	"log/slog"
 	"os"
@@ -16,7 +18,7 @@ import (
 // wiring holds the outputs built from the flags, in the order they are
 // written and closed.
 type wiring struct {
-	outputs  []outputs.Output
+	outputs  []pipeline.Output
 	spool    *outputs.Spool // nil without --spool-dir
 	reopener []interface{ Reopen() error }
 	closers  []io.Closer // closed after the outputs (the alert syslog)
@@ -75,7 +77,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 		alerts.json = j
 	}
 	if o.rrdDir != "" {
-		r, err := outputs.NewRRD(outputs.RRDConfig{
+		r, err := rrd.New(rrd.Config{
 			Dir: o.rrdDir, Forecast: forecastParams(set), Alert: alerts.send,
 			Builtins: true, Logger: log,
 		})
@@ -83,7 +85,7 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 			return fail(fmt.Errorf("--rrd-dir: %w", err))
 		}
 		// First, so that alerts of a minute go out with its summaries.
-		w.outputs = append([]outputs.Output{r}, w.outputs...)
+		w.outputs = append([]pipeline.Output{r}, w.outputs...)
 	}
 	if files := topFiles(set); o.topDir != "" && len(files) > 0 {
 		if err := os.MkdirAll(o.topDir, 0o755); err != nil {
@@ -149,7 +151,7 @@ func openAppend(path string, stdout io.Writer) (io.Writer, string, io.Closer, er
 
 // closingOutput closes the file under an output that does not own it.
 type closingOutput struct {
-	outputs.Output
+	pipeline.Output
 	file io.Closer
 }
 

@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/logtally/logtally/outputs/rrd"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -18,7 +19,6 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/holtwinters"
-	"github.com/logtally/logtally/outputs"
 	"github.com/logtally/logtally/tally"
 	"github.com/spf13/pflag"
 )
@@ -61,14 +61,14 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	r := rand.New(rand.NewPCG(*seed, 7))
 	enc := json.NewEncoder(stdout)
-	out, err := outputs.NewRRD(outputs.RRDConfig{
+	out, err := rrd.New(rrd.Config{
 		Dir: *dir,
 		Forecast: func(string) holtwinters.Params {
 			p := holtwinters.DefaultParams(*period)
 			p.Alpha, p.Beta, p.Gamma, p.GammaDev = 0.05, 0.0005, 0.1, 0.1
 			return p
 		},
-		Alert: func(a outputs.Alert) {
+		Alert: func(a rrd.Alert) {
 			fmt.Fprintf(stdout, "<180>summarydata: %s\n", a) // what goes to syslog (user.warning)
 			_ = enc.Encode(a)                                // the JSON-lines record
 		},
@@ -93,7 +93,7 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		n, out.Path("web", "errors"), st.Updates, st.Alerts)
 	if *graph != "" {
 		end := start.Add(time.Duration(n) * time.Minute)
-		img, err := outputs.Graph(outputs.GraphOptions{File: out.Path("web", "errors"), Title: "web/errors",
+		img, err := rrd.Graph(rrd.GraphOptions{File: out.Path("web", "errors"), Title: "web/errors",
 			Start: end.Add(-48 * time.Hour), End: end, Width: 1000, Height: 360})
 		if err == nil {
 			err = os.WriteFile(*graph, img, 0o644)

@@ -3,7 +3,7 @@
 //	genrules -n 500 > rules500.yaml          # the bench-peers job + 497 rules that never match
 //	genrules --merge examples/*/rules.yaml   # every example's categories in one file
 //
-// See bench.WriteRules and bench.MergeRules.
+// See benchutil.WriteRules and benchutil.MergeRules.
 package main
 
 import (
@@ -11,7 +11,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/logtally/logtally/bench"
+	"github.com/logtally/logtally/internal/benchutil"
 	"github.com/spf13/pflag"
 )
 
@@ -31,9 +31,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "genrules: --merge: no rule files given")
 			return 2
 		}
-		err = bench.MergeRules(stdout, fs.Args())
+		err = benchutil.MergeRules(stdout, fs.Args())
 	} else {
-		err = bench.WriteRules(stdout, *n)
+		err = benchutil.WriteRules(stdout, *n)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "genrules: %v\n", err)

@@ -22,7 +22,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/logtally/logtally/bench"
+	"github.com/logtally/logtally/internal/benchutil"
 	"github.com/spf13/pflag"
 )
 
@@ -152,7 +152,7 @@ func addLabelTotals(t totals) {
 }
 
 func fromLogtally(path string) (totals, error) {
-	sums, err := bench.ReadJSONL(path)
+	sums, err := benchutil.ReadJSONL(path)
 	if err != nil {
 		return nil, err
 	}

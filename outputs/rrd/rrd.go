@@ -1,4 +1,10 @@
-package outputs
+// Package rrd is the RRD output: each closed minute's counters go into one
+// RRD file per counter (librrd, through cgo), with an in-process
+// Holt-Winters detector per counter that raises alerts (Alert) without
+// reading the files back, and Graph renders a counter's file as a PNG for
+// rrdgraph. It is the only package of logtally that links C: the engine and
+// the other outputs build with CGO_ENABLED=0.
+package rrd
 
 import (
 	"encoding/json"
@@ -16,11 +22,11 @@ import (
 
 	"github.com/logtally/logtally/holtwinters"
 	"github.com/logtally/logtally/tally"
-	"github.com/ziutek/rrd"
+	librrd "github.com/ziutek/rrd"
 )
 
-// RRDConfig configures the RRD output.
-type RRDConfig struct {
+// Config configures the RRD output.
+type Config struct {
 	// Dir holds one sub-directory per category and one file per counter:
 	// Dir/<category>/<counter>.rrd (names sanitized, see docs/rrd.md).
 	Dir string
@@ -106,8 +112,8 @@ func rrdQuote(s string) string {
 	return s
 }
 
-// RRDStats are the output's counters.
-type RRDStats struct {
+// Stats are the output's counters.
+type Stats struct {
 	Updates        uint64 // rrd_update calls that succeeded (gap fills included)
 	GapFills       uint64 // unknown updates fed for minutes summarize was not running
 	ClockBackwards uint64 // minutes skipped because they were not after the file's last update
@@ -116,20 +122,18 @@ type RRDStats struct {
 	Alerts         uint64
 }
 
-// RRD writes each closed minute's counters into RRD files and runs an
+// Output writes each closed minute's counters into RRD files and runs an
 // in-process Holt-Winters detector per counter, identical to the file's
 // FAILURES archive, to raise alerts without reading files back.
-type RRD struct {
-	cfg RRDConfig
+type Output struct {
+	cfg Config
 	log *slog.Logger
 
 	series map[rrdKey]*rrdSeries
 	files  map[string]rrdKey // sanitized path → owner, for collisions
-	stats  RRDStats
+	stats  Stats
 	closed bool
 }
-
-var _ Output = (*RRD)(nil)
 
 type rrdKey struct{ category, counter string }
 
@@ -137,7 +141,7 @@ type rrdSeries struct {
 	key     rrdKey
 	path    string
 	params  holtwinters.Params
-	updater *rrd.Updater
+	updater *librrd.Updater
 	model   *holtwinters.Model
 	last    int64 // last update time in the file (Unix seconds)
 	failing bool  // last reported failure state
@@ -151,8 +155,8 @@ type rrdSeries struct {
 	backward bool
 }
 
-// NewRRD checks that Dir exists (creating it) and is writable.
-func NewRRD(cfg RRDConfig) (*RRD, error) {
+// New checks that Dir exists (creating it) and is writable.
+func New(cfg Config) (*Output, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("rrd output: no directory")
 	}
@@ -172,7 +176,7 @@ func NewRRD(cfg RRDConfig) (*RRD, error) {
 	if err := rrdCheckWritable(cfg.Dir); err != nil {
 		return nil, fmt.Errorf("rrd output: %w", err)
 	}
-	return &RRD{cfg: cfg, log: log, series: make(map[rrdKey]*rrdSeries), files: make(map[string]rrdKey)}, nil
+	return &Output{cfg: cfg, log: log, series: make(map[rrdKey]*rrdSeries), files: make(map[string]rrdKey)}, nil
 }
 
 func rrdCheckWritable(dir string) error {
@@ -205,13 +209,13 @@ func rrdSanitize(s string) string {
 }
 
 // Path returns the RRD file of a category's counter.
-func (r *RRD) Path(category, counter string) string { return RRDPath(r.cfg.Dir, category, counter) }
+func (r *Output) Path(category, counter string) string { return Path(r.cfg.Dir, category, counter) }
 
 // Stats returns a snapshot of the counters.
-func (r *RRD) Stats() RRDStats { return r.stats }
+func (r *Output) Stats() Stats { return r.stats }
 
 // Failing lists the counters whose detector is currently in failure.
-func (r *RRD) Failing() []Alert {
+func (r *Output) Failing() []Alert {
 	var out []Alert
 	for _, s := range r.series {
 		if s.failing {
@@ -224,7 +228,7 @@ func (r *RRD) Failing() []Alert {
 // Write records one closed minute: one rrd_update per file (plus one per
 // missed minute when summarize was not running), then steps each
 // detector and reports failure-state changes through cfg.Alert.
-func (r *RRD) Write(minute []tally.Summary) error {
+func (r *Output) Write(minute []tally.Summary) error {
 	if r.closed {
 		return errors.New("rrd output: write after close")
 	}
@@ -313,7 +317,7 @@ func rrdJoinErrors(errs []error) error {
 }
 
 // lookup finds or opens/creates the series of a counter.
-func (r *RRD) lookup(category, counter string, minute time.Time) (*rrdSeries, error) {
+func (r *Output) lookup(category, counter string, minute time.Time) (*rrdSeries, error) {
 	key := rrdKey{category, counter}
 	if s, ok := r.series[key]; ok {
 		return s, nil
@@ -333,7 +337,7 @@ func (r *RRD) lookup(category, counter string, minute time.Time) (*rrdSeries, er
 	if err := r.open(s, minute); err != nil {
 		delete(r.series, key) // retry next minute (e.g. directory became writable)
 		delete(r.files, s.path)
-		if errors.Is(err, ErrRRDLayout) {
+		if errors.Is(err, ErrLayout) {
 			r.series[key], r.files[s.path] = s, key
 			s.broken = err
 			r.stats.LayoutErrors++
@@ -347,7 +351,7 @@ func (r *RRD) lookup(category, counter string, minute time.Time) (*rrdSeries, er
 
 // open creates the file on first use or checks an existing one, then
 // loads the detector from the file itself.
-func (r *RRD) open(s *rrdSeries, minute time.Time) error {
+func (r *Output) open(s *rrdSeries, minute time.Time) error {
 	_, err := os.Stat(s.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -365,7 +369,7 @@ func (r *RRD) open(s *rrdSeries, minute time.Time) error {
 	m, last, err := holtwinters.FromRRDFile(s.path, rrdDS)
 	if err != nil {
 		if errors.Is(err, holtwinters.ErrRRDFile) {
-			return fmt.Errorf("%w: %w", ErrRRDLayout, err)
+			return fmt.Errorf("%w: %w", ErrLayout, err)
 		}
 		return fmt.Errorf("rrd output: %w", err)
 	}
@@ -373,12 +377,12 @@ func (r *RRD) open(s *rrdSeries, minute time.Time) error {
 		return err
 	}
 	s.model, s.last, s.failing = m, last, m.Failing()
-	s.updater = rrd.NewUpdater(s.path)
+	s.updater = librrd.NewUpdater(s.path)
 	return nil
 }
 
 // update runs in a worker goroutine; it touches only s.
-func (r *RRD) update(s *rrdSeries, t int64, v float64) {
+func (r *Output) update(s *rrdSeries, t int64, v float64) {
 	if t <= s.last {
 		s.backward = true
 		return
@@ -414,7 +418,7 @@ func (r *RRD) update(s *rrdSeries, t int64, v float64) {
 // failure state with the last reported one on observed minutes only: an
 // unknown minute counts as a violation in RRDtool, and a restart after a
 // pause must not page anyone by itself.
-func (r *RRD) step(s *rrdSeries, ts int64, v float64, observed bool) bool {
+func (r *Output) step(s *rrdSeries, ts int64, v float64, observed bool) bool {
 	if err := s.updater.Update(strconv.FormatInt(ts, 10) + ":" + rrdValue(v)); err != nil {
 		s.err = fmt.Errorf("rrd update %s: %w", s.path, err)
 		return false
@@ -436,7 +440,7 @@ func (r *RRD) step(s *rrdSeries, ts int64, v float64, observed bool) bool {
 
 // Close releases the files. The RRDs are complete after every Write;
 // detectors need no checkpoint because they are re-read from the files.
-func (r *RRD) Close() error {
+func (r *Output) Close() error {
 	r.closed = true
 	r.series = nil
 	return nil
@@ -444,7 +448,7 @@ func (r *RRD) Close() error {
 
 // Detector returns a copy of a counter's in-process detector state
 // (MarshalBinary-able), or nil.
-func (r *RRD) Detector(category, counter string) *holtwinters.Model {
+func (r *Output) Detector(category, counter string) *holtwinters.Model {
 	s, ok := r.series[rrdKey{category, counter}]
 	if !ok || s.model == nil {
 		return nil
@@ -457,8 +461,8 @@ func (r *RRD) Detector(category, counter string) *holtwinters.Model {
 	return m
 }
 
-// RRDPath is the file the RRD output writes for a category's counter
+// Path is the file the RRD output writes for a category's counter
 // under dir.
-func RRDPath(dir, category, counter string) string {
+func Path(dir, category, counter string) string {
 	return filepath.Join(dir, rrdSanitize(category), rrdSanitize(counter)+".rrd")
 }

@@ -1,6 +1,6 @@
 // Command gencorpus writes aireport's synthetic benchmark input to stdout:
 //
-//	go run ./aireport/corpus/gencorpus -lines 1000000 -templates 1000 -seed 1 > in.log
+//	go run ./internal/aireport/corpus/gencorpus -lines 1000000 -templates 1000 -seed 1 > in.log
 package main
 
 import (
@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/logtally/logtally/aireport/corpus"
+	"github.com/logtally/logtally/internal/aireport/corpus"
 )
 
 func main() {

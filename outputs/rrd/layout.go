@@ -1,4 +1,4 @@
-package outputs
+package rrd
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/holtwinters"
-	"github.com/ziutek/rrd"
+	librrd "github.com/ziutek/rrd"
 )
 
 // RRD layout: one file per counter, one GAUGE data source named "value",
@@ -21,10 +21,10 @@ const (
 	rrdHeartbeat = 2 * rrdStep
 )
 
-// ErrRRDLayout reports an existing RRD file whose layout differs from the
+// ErrLayout reports an existing RRD file whose layout differs from the
 // one logtally would create (another step, archives, or Holt-Winters
 // parameters). The file is left untouched and not updated.
-var ErrRRDLayout = errors.New("rrd layout mismatch")
+var ErrLayout = errors.New("rrd layout mismatch")
 
 // rrdArchive is one rrdConsolidated archive.
 type rrdArchive struct {
@@ -60,7 +60,7 @@ func rrdWantLayout(p holtwinters.Params) []rrdArchive {
 // rrdCreate creates path for p with librrd; start is the last time the
 // file does not accept (one step before the first update).
 func rrdCreate(path string, p holtwinters.Params, start time.Time) error {
-	c := rrd.NewCreator(path, start, rrdStep)
+	c := librrd.NewCreator(path, start, rrdStep)
 	c.DS(rrdDS, "GAUGE", rrdHeartbeat, 0, "U")
 	for _, r := range rrdConsolidated {
 		c.RRA(r.cf, 0.5, r.pdp, r.rows)
@@ -99,9 +99,9 @@ func rrdCreate(path string, p holtwinters.Params, start time.Time) error {
 }
 
 // rrdCheckLayout compares an existing file with the layout for p and returns
-// an ErrRRDLayout error naming the first differences.
+// an ErrLayout error naming the first differences.
 func rrdCheckLayout(path string, p holtwinters.Params, file holtwinters.Params) error {
-	info, err := rrd.Info(path)
+	info, err := librrd.Info(path)
 	if err != nil {
 		return fmt.Errorf("rrd info %s: %w", path, err)
 	}
@@ -133,7 +133,7 @@ func rrdCheckLayout(path string, p holtwinters.Params, file holtwinters.Params) 
 		if len(diffs) > 3 {
 			diffs = append(diffs[:3], fmt.Sprintf("and %d more", len(diffs)-3))
 		}
-		return fmt.Errorf("%w: %s: %s (move the file away or recreate it; `rrdtool tune` can change parameters)", ErrRRDLayout, path, strings.Join(diffs, "; "))
+		return fmt.Errorf("%w: %s: %s (move the file away or recreate it; `rrdtool tune` can change parameters)", ErrLayout, path, strings.Join(diffs, "; "))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package outputs
+package rrd
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/logtally/logtally/holtwinters"
-	"github.com/ziutek/rrd"
+	librrd "github.com/ziutek/rrd"
 )
 
 // GraphOptions describe one PNG rendered from a counter's RRD file.
@@ -50,7 +50,7 @@ func Graph(o GraphOptions) ([]byte, error) {
 	// DEF file names are separated by ':' in rrdgraph; escape it.
 	file := strings.ReplaceAll(o.File, ":", `\:`)
 
-	g := rrd.NewGrapher()
+	g := librrd.NewGrapher()
 	g.SetTitle(o.Title)
 	g.SetVLabel("events/min")
 	g.SetSize(o.Width, o.Height)

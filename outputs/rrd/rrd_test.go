@@ -1,4 +1,4 @@
-package outputs
+package rrd
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/logtally/logtally/holtwinters"
 	"github.com/logtally/logtally/tally"
-	"github.com/ziutek/rrd"
+	librrd "github.com/ziutek/rrd"
 )
 
 var rrdT0 = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) // a Monday
@@ -43,7 +43,7 @@ func rrdMinute(i int, counters ...tally.Value) []tally.Summary {
 
 func fetchOne(t *testing.T, path, cf string, ts time.Time) float64 {
 	t.Helper()
-	res, err := rrd.Fetch(path, cf, ts.Add(-time.Minute), ts, time.Minute)
+	res, err := librrd.Fetch(path, cf, ts.Add(-time.Minute), ts, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +62,8 @@ func TestRRDSeriesAlertsAndRestart(t *testing.T) {
 	const P = 60
 	dir := t.TempDir()
 	var alerts []Alert
-	cfg := RRDConfig{Dir: dir, Forecast: rrdParams(P), Alert: func(a Alert) { alerts = append(alerts, a) }, Builtins: true}
-	out, err := NewRRD(cfg)
+	cfg := Config{Dir: dir, Forecast: rrdParams(P), Alert: func(a Alert) { alerts = append(alerts, a) }, Builtins: true}
+	out, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestRRDSeriesAlertsAndRestart(t *testing.T) {
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
-	out, err = NewRRD(cfg)
+	out, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestRRDSeriesAlertsAndRestart(t *testing.T) {
 
 func TestRRDBadInput(t *testing.T) {
 	dir := t.TempDir()
-	out, err := NewRRD(RRDConfig{Dir: dir, Forecast: rrdParams(60)})
+	out, err := New(Config{Dir: dir, Forecast: rrdParams(60)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,12 +184,12 @@ func TestRRDBadInput(t *testing.T) {
 		}
 	})
 	t.Run("layout mismatch", func(t *testing.T) {
-		other, err := NewRRD(RRDConfig{Dir: dir, Forecast: rrdParams(120)})
+		other, err := New(Config{Dir: dir, Forecast: rrdParams(120)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		err = other.Write(rrdMinute(3, tally.Value{Name: "hits", Value: 1}, tally.Value{Name: "fresh", Value: 2}))
-		if !errors.Is(err, ErrRRDLayout) || !strings.Contains(err.Error(), out.Path("web app", "hits")) || !strings.Contains(err.Error(), "rows") {
+		if !errors.Is(err, ErrLayout) || !strings.Contains(err.Error(), out.Path("web app", "hits")) || !strings.Contains(err.Error(), "rows") {
 			t.Fatalf("want layout error naming the file and difference, got %v", err)
 		}
 		t.Log(err)
@@ -211,7 +211,7 @@ func TestRRDBadInput(t *testing.T) {
 		if err := os.WriteFile(file, nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := NewRRD(RRDConfig{Dir: filepath.Join(file, "rrd")}); err == nil {
+		if _, err := New(Config{Dir: filepath.Join(file, "rrd")}); err == nil {
 			t.Fatal("want error for unwritable directory")
 		}
 	})
@@ -221,7 +221,7 @@ func TestRRDBadInput(t *testing.T) {
 // × 100 counters) per iteration, i.e. one minute of summarize.
 func BenchmarkRRDWrite1000(b *testing.B) {
 	dir := b.TempDir()
-	out, err := NewRRD(RRDConfig{Dir: dir})
+	out, err := New(Config{Dir: dir})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,0 +1,62 @@
+// Package atomicfile replaces files so that a reader sees either the old
+// content or the complete new one, never half a file, and the replacement
+// survives a crash. The outputs (top-N files, Prometheus textfile), the
+// engine's checkpoint and aireport's state and report all write this way.
+package atomicfile
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// Write writes data to path: a temp file in the same directory (named
+// ".<base>.tmp<random>", so globs such as *.prom never match it), written,
+// fsynced, chmod'ed to perm, renamed over path; then the directory is
+// fsynced (best effort) so the rename survives a crash. On error the temp
+// file is removed and path is untouched.
+func Write(path string, data []byte, perm os.FileMode) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(perm); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	SyncDir(dir)
+	return nil
+}
+
+// SyncDir fsyncs a directory so a rename or create in it is durable. Some
+// filesystems refuse fsync on a directory; that is not an error worth
+// failing a write for, so SyncDir reports nothing.
+func SyncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}
