@@ -1,6 +1,3 @@
-// Package examples holds the shipped examples (rule files, rsyslog, cron
-// and logrotate files); its test checks that they and the docs agree with
-// the one table of paths in docs/install.md.
 package examples
 
 import (
