@@ -13,7 +13,7 @@ STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(BIN)/tools/staticcheck-$(STATICCHECK_VERSION)
 # Binaries with a man page (docs/man/NAME.1, generated from their flags by
 # `NAME --help-man`); a new binary is one more word here.
-MAN_CMDS := summarize aireport rrdgraph
+MAN_CMDS := summarize aireport rrdgraph logcheck2rules
 # make install: PREFIX for binaries and pages, SYSCONFDIR for the rule file
 # and the rsyslog snippet, DESTDIR for staging (packages).
 PREFIX ?= /usr/local

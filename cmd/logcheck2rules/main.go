@@ -15,8 +15,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/spf13/pflag"
-
+	"github.com/logtally/logtally/internal/cli"
 	"github.com/logtally/logtally/internal/debianday"
 	"github.com/logtally/logtally/internal/logcheck"
 	"github.com/logtally/logtally/rules"
@@ -27,32 +26,35 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("logcheck2rules", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("logcheck-dir", "/etc/logcheck", "logcheck's rule directory")
-	level := fs.String("level", "server", "logcheck report level: workstation, server or paranoid (each includes the stricter ones)")
-	category := fs.String("category", "system", "name of the generated category")
-	output := fs.StringP("output", "o", "-", "rule file to write (- = standard output)")
-	compare := fs.StringSlice("compare", nil, "log files (traditional syslog format) to classify with logcheck's grep and with the converted rules")
-	day := fs.Bool("debian-day", false, "with --compare: also a generated day of a Debian 12 server's syslog (20,000 lines, seed 1)")
-	samples := fs.Int("samples", 10, "disagreeing lines to print per input")
-	printDay := fs.Bool("print-debian-day", false, "write the generated Debian day to standard output and exit (to replay it through summarize)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: logcheck2rules [--logcheck-dir DIR] [--level LEVEL] [-o FILE] [--compare FILE,… [--debian-day]]\n")
-		fs.PrintDefaults()
+	cmd := cli.New("logcheck2rules", "convert Debian's logcheck database into a logtally rule file")
+	cmd.Usage = []string{"[--logcheck-dir DIR] [--level LEVEL] [-o FILE]", "-o FILE --compare LOG,... [--debian-day]"}
+	cmd.Description = `logcheck2rules reads logcheck's rule directories (cracking.d, violations.d, ` +
+		`violations.ignore.d and the ignore.d directories of a report level), translates every ` +
+		`POSIX extended regular expression it can into RE2, and writes one logtally category: ` +
+		`ignore rules for what logcheck ignores, counting rules (attacks, violations) for what it ` +
+		`reports as Security Alerts and Security Events, each rule with its program. Patterns it ` +
+		`cannot translate are listed with the reason, on stderr and at the end of the file.
+
+With --compare it classifies log files both ways, logcheck's by running grep -E with its rule ` +
+		`files as logcheck does, and prints how many lines get the same verdict. See docs/logcheck.md.`
+	cmd.ExitCodes = []cli.ExitCode{{Code: 0, Meaning: "the rule file was written (and the comparison printed)"}, {Code: 1, Meaning: "the database or a log file could not be read, or the result does not load"}, {Code: cli.ExitUsage, Meaning: "bad usage"}}
+	cmd.SeeAlso = []string{"summarize(1)", "aireport(1)", "logcheck(8)"}
+	in := cmd.Group("Database")
+	dir := in.String("logcheck-dir", "/etc/logcheck", "logcheck's rule `DIR`")
+	level := in.String("level", "server", "logcheck report level: workstation, server or paranoid (each includes the stricter ones)")
+	out := cmd.Group("Output")
+	category := out.String("category", "system", "name of the generated category")
+	output := out.StringP("output", "o", "-", "rule `FILE` to write (- = standard output)")
+	cmp := cmd.Group("Comparison with logcheck")
+	compare := cmp.StringSlice("compare", nil, "log `FILE`s (traditional syslog format) to classify with logcheck's grep and with the converted rules")
+	day := cmp.Bool("debian-day", false, "with --compare: also a generated day of a Debian 12 server's syslog (20,002 lines, seed 1)")
+	samples := cmp.Int("samples", 10, "disagreeing lines to print per input")
+	printDay := cmp.Bool("print-debian-day", false, "write the generated Debian day to standard output and exit (to replay it through summarize)")
+	if done, code := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == pflag.ErrHelp {
-			return 0
-		}
-		// pflag says nothing itself with ContinueOnError
-		fmt.Fprintf(stderr, "logcheck2rules: %v\n", err)
-		fs.Usage()
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "logcheck2rules: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if len(cmd.Args()) > 0 {
+		return cmd.Fail(stderr, "unexpected argument %q", cmd.Args()[0])
 	}
 	if *printDay {
 		w := bufio.NewWriter(stdout)
