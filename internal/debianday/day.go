@@ -336,6 +336,6 @@ func (g *gen) oddities() []string {
 		"systemd-timesyncd[399]: Initial clock synchronization to Sun 2026-11-22 10:00:01.123456 UTC.",
 		fmt.Sprintf("unattended-upgrade[%d]: No packages found that can be upgraded unattended and no pending auto-removals  ", g.newPID()),
 		"-- MARK --",
-		fmt.Sprintf("rsyslogd[512]: imuxsock: Acquired UNIX socket '/run/systemd/journal/syslog' (fd 3) from systemd.  [v8.2302.0]"),
+		"rsyslogd[512]: imuxsock: Acquired UNIX socket '/run/systemd/journal/syslog' (fd 3) from systemd.  [v8.2302.0]",
 	})}
 }

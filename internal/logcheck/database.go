@@ -158,19 +158,6 @@ func readRuleFile(path string) ([]ruleLine, error) {
 	return out, nil
 }
 
-// fileKey is the name of the cleaned file a pattern ends up in.
-func (p Pattern) fileKey() string {
-	switch p.Class {
-	case ClassAttack:
-		return "cracking/" + p.File
-	case ClassViolationIgnore:
-		return "violations-ignore/" + p.File
-	case ClassViolation:
-		return "violations/" + p.File
-	}
-	return "ignore/" + p.File
-}
-
 // cleanName is a rule-name-safe form of s.
 func cleanName(s string) string {
 	return strings.Map(func(r rune) rune {
