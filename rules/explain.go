@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/logtally/logtally/internal/facility"
 	"github.com/logtally/logtally/parsers"
 )
 
@@ -171,7 +172,7 @@ func (c *Category) MatchText() string {
 		var fs []string
 		for f := 0; f < 24; f++ {
 			if c.cond.facility&(1<<uint(f)) != 0 {
-				fs = append(fs, facilityName(f))
+				fs = append(fs, facility.Name(f))
 			}
 		}
 		parts = append(parts, "facility="+strings.Join(fs, ","))
@@ -180,7 +181,7 @@ func (c *Category) MatchText() string {
 		var ss []string
 		for v := 0; v < 8; v++ {
 			if c.cond.severity&(1<<uint(v)) != 0 {
-				ss = append(ss, severityLabels[v])
+				ss = append(ss, facility.SeverityName(v))
 			}
 		}
 		parts = append(parts, "severity="+strings.Join(ss, ","))
@@ -195,16 +196,4 @@ func (r *Rule) ProgramText() string {
 		srcs[i] = g.src
 	}
 	return strings.Join(srcs, ",")
-}
-
-var severityLabels = [8]string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
-
-func facilityName(f int) string {
-	best := ""
-	for name, v := range facilityNames {
-		if v == f && (best == "" || name < best) && name != "security" {
-			best = name
-		}
-	}
-	return best
 }

@@ -6,7 +6,11 @@
 # usage: scripts/deps.sh [test|bench]
 set -euo pipefail
 
-want=(rsyslog rrdtool librrd-dev pkg-config gcc sec prometheus logcheck-database logrotate) # sec: bench/sec_test.go runs the real SEC; prometheus: promtool checks the textfile; logcheck-database: internal/logcheck compares with logcheck; logrotate: examples/ runs the logrotate file
+# sec: bench/sec_test.go runs the real SEC; prometheus: promtool checks the
+# textfile; chromium: the dashboard's browser test; logcheck-database:
+# internal/logcheck compares with logcheck; logrotate: examples/ runs the
+# logrotate file
+want=(rsyslog rrdtool librrd-dev pkg-config gcc sec prometheus chromium logcheck-database logrotate)
 if [ "${1:-test}" = bench ]; then
 	want+=(sec mtail hyperfine time)
 fi

@@ -122,7 +122,7 @@ func TestSignals(t *testing.T) {
 	}
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
+func pollUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
@@ -166,17 +166,17 @@ func TestSignalsCompleteSpool(t *testing.T) {
 		return done, tmp
 	}
 	io.WriteString(feed, "Nov 22 10:00:01 h sshd[1]: something no rule knows\n")
-	waitUntil(t, "the unknown line is spooled to a .tmp file", func() bool { _, tmp := complete(); return tmp == 1 })
+	pollUntil(t, "the unknown line is spooled to a .tmp file", func() bool { _, tmp := complete(); return tmp == 1 })
 	signal <- syscall.SIGUSR2
-	waitUntil(t, "SIGUSR2 completes the spool file", func() bool { done, tmp := complete(); return done == 1 && tmp == 0 })
+	pollUntil(t, "SIGUSR2 completes the spool file", func() bool { done, tmp := complete(); return done == 1 && tmp == 0 })
 	if strings.Contains(stdout.String(), "category=") {
 		t.Errorf("SIGUSR2 emitted a summary: %q", stdout.String())
 	}
 	io.WriteString(feed, "Nov 22 10:00:02 h sshd[1]: something else no rule knows\n")
-	waitUntil(t, "a new .tmp file", func() bool { _, tmp := complete(); return tmp == 1 })
+	pollUntil(t, "a new .tmp file", func() bool { _, tmp := complete(); return tmp == 1 })
 	signal <- syscall.SIGUSR1
-	waitUntil(t, "SIGUSR1 completes it too", func() bool { done, tmp := complete(); return done == 2 && tmp == 0 })
-	waitUntil(t, "SIGUSR1 emits", func() bool { return strings.Contains(stdout.String(), "category=sshd") })
+	pollUntil(t, "SIGUSR1 completes it too", func() bool { done, tmp := complete(); return done == 2 && tmp == 0 })
+	pollUntil(t, "SIGUSR1 emits", func() bool { return strings.Contains(stdout.String(), "category=sshd") })
 	signal <- syscall.SIGTERM
 	if code := <-exit; code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())

@@ -73,10 +73,10 @@ func TestSumsAfterSIGUSR1(t *testing.T) {
 	preview := func() {
 		before := rows()
 		signal <- syscall.SIGUSR1
-		waitUntil(t, "a snapshot row", func() bool { return rows() > before })
+		pollUntil(t, "a snapshot row", func() bool { return rows() > before })
 	}
 	send(3)
-	waitUntil(t, "3 lines counted", func() bool {
+	pollUntil(t, "3 lines counted", func() bool {
 		signal <- syscall.SIGUSR1
 		time.Sleep(20 * time.Millisecond)
 		return strings.Contains(stdout.String(), "lines=3 ")
@@ -85,7 +85,7 @@ func TestSumsAfterSIGUSR1(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	preview()
 	clock.Add(int64(time.Minute)) // 10:00 closes: its full row
-	waitUntil(t, "the full 10:00 row", func() bool {
+	pollUntil(t, "the full 10:00 row", func() bool {
 		for _, l := range strings.Split(stdout.String(), "\n") {
 			if strings.HasPrefix(l, "category=sshd minute=2026-11-22T10:00:00Z lines=") {
 				return true
@@ -127,7 +127,7 @@ func TestSumsAfterSIGUSR1(t *testing.T) {
 		}
 	}
 	sumKV("key=value lines", strings.Split(stdout.String(), "\n"))
-	waitUntil(t, "the last datagram", func() bool {
+	pollUntil(t, "the last datagram", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(datagrams) > 0 && strings.Contains(datagrams[len(datagrams)-1], "minute=2026-11-22T10:01:00Z partial=1")
