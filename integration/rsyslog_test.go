@@ -139,6 +139,10 @@ func (d *daemon) checkEveryOutput(t *testing.T) {
 			t.Errorf("output %s missing or empty (%v)", p, err)
 		}
 	}
+	// the node exporter runs as its own user: the textfile must be world-readable
+	if st, err := os.Stat(filepath.Join(d.dir, "prom/logtally.prom")); err == nil && st.Mode().Perm()&0o004 == 0 {
+		t.Errorf("prom/logtally.prom has mode %v: the node exporter cannot read it", st.Mode().Perm())
+	}
 	for _, g := range []string{"lib/spool/*/unknown-*", "lib/state/checkpoint"} {
 		if m, _ := filepath.Glob(filepath.Join(d.dir, g)); len(m) == 0 {
 			t.Errorf("no %s", g)
