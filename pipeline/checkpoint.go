@@ -90,7 +90,7 @@ func (e *Engine) restoreCheckpoint(cp *checkpointer, now time.Time) {
 // save writes the aggregator's open minutes to the checkpoint file and
 // waits until they are on disk: temp file, fsync, rename, directory fsync.
 // The caller owns the engine.
-func (cp *checkpointer) save(agg *tally.Aggregator) error {
+func (cp *checkpointer) save(agg *tally.Aggregator) error { // the caller has settled the engine
 	data, err := agg.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
@@ -109,6 +109,7 @@ func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
 		lock.Unlock()
 		return
 	}
+	e.settle()
 	data, err := e.agg.MarshalBinary()
 	cp.dirty = false
 	lock.Unlock()
@@ -222,6 +223,7 @@ func (e *Engine) saveBeforeEmit(cp *checkpointer) {
 // minutes are emitted partial as without a checkpoint, so nothing is lost.
 func (e *Engine) saveAtExit(cp *checkpointer, now time.Time) {
 	defer cp.stop()
+	e.settle()
 	e.emit(e.agg.Advance(now))
 	err := cp.save(e.agg)
 	if err == nil {

@@ -95,6 +95,13 @@ type Engine struct {
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
 	beforeEmit func()
+
+	// keys, when set (Run with workers), counts the top-N keys on other
+	// goroutines; cur is the batch being counted and sent how many of its
+	// ops were handed to keys already.
+	keys *keyCounters
+	cur  *batch
+	sent int
 }
 
 // New builds an engine. It fails only on a configuration error.
@@ -161,13 +168,21 @@ func (e *Engine) Reload(set *rules.Set) error {
 	if err := checkReserved(set); err != nil {
 		return err
 	}
+	e.settle()
 	e.bind(set)
 	e.agg.Reload(e.schemas())
 	return nil
 }
 
 // applyBatch counts a classified batch into the minutes, in input order.
+// With key counters, its top-N keys are counted after it returns, before
+// the next settle.
 func (e *Engine) applyBatch(b *batch) {
+	if e.keys != nil {
+		b.ops = b.ops[:0]
+		e.cur, e.sent = b, 0
+		defer e.sendKeys()
+	}
 	prevRules := int32(0)
 	key, num := 0, 0 // next key and number of the batch to consume
 	for i := range b.lines {
@@ -236,11 +251,15 @@ func (e *Engine) apply(w *tally.Window, r *rules.Rule, b *batch, key, num int) (
 		w.Counters[i]++
 	}
 	for _, a := range r.Tops {
-		w.Tops[a.Index].Add(b.key(key), 1)
+		if e.keys != nil {
+			b.ops = append(b.ops, keyOp{top: w.Tops[a.Index], key: int32(key)})
+		} else {
+			w.Tops[a.Index].AddHashed(b.key(key), b.keyHashes[key], 1)
+		}
 		key++
 	}
 	for _, a := range r.Distincts {
-		w.Distincts[a.Index].Add(b.key(key))
+		w.Distincts[a.Index].AddHash(b.keyHashes[key])
 		key++
 	}
 	for _, a := range r.Stats {
@@ -304,8 +323,32 @@ func (e *Engine) advanceEventClock() {
 	// passed, not only when the next minute begins.
 	if sec := e.lastEvent.Unix(); sec > e.advancedTo {
 		e.advancedTo = sec
+		if e.agg.Closes(e.lastEvent) {
+			e.settle()
+		}
 		e.emit(e.agg.Advance(e.lastEvent))
 	}
+}
+
+// sendKeys hands the current batch's top-N keys not yet handed over to
+// the key counters.
+func (e *Engine) sendKeys() {
+	if b := e.cur; b != nil && len(b.ops) > e.sent {
+		e.keys.send(b, b.ops[e.sent:])
+		e.sent = len(b.ops)
+	}
+}
+
+// settle waits until every top-N key counted so far is in its table: call
+// it before anything reads, resets or re-shapes the windows (closing a
+// minute, a snapshot, a reload, a checkpoint). Without key counters it
+// does nothing.
+func (e *Engine) settle() {
+	if e.keys == nil {
+		return
+	}
+	e.sendKeys()
+	e.keys.fence()
 }
 
 func (e *Engine) self(at time.Time) *tally.Window { return e.agg.Window(e.selfIdx, at) }
@@ -338,6 +381,9 @@ func (e *Engine) Tick(now time.Time) {
 		return
 	}
 	e.noteDelivery(now)
+	if e.agg.Closes(now) {
+		e.settle()
+	}
 	e.emit(e.agg.Advance(now))
 }
 
@@ -347,6 +393,7 @@ func (e *Engine) Flush(now time.Time) {
 		// Replaying a file: "now" is the newest event, not the wall clock.
 		now = e.lastEvent
 	}
+	e.settle()
 	e.emit(e.agg.Flush(now))
 }
 

@@ -114,6 +114,7 @@ func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control,
 func (e *Engine) control(c Control) error {
 	switch c.Kind {
 	case EmitNow:
+		e.settle()
 		e.emit(e.agg.Snapshot())
 	case Reload:
 		if c.Rules == nil {
