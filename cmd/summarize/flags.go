@@ -84,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.cpEvery, "checkpoint-every", 200*time.Millisecond, "how often the checkpoint is saved while lines arrive")
 	fs.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts here (DIR/<category>/<counter>.rrd) and raise aberration alerts")
 	fs.StringVar(&o.alertPri, "alert-priority", "daemon.warning", "facility.severity of aberration alert lines")
-	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "goroutines that parse and match lines in parallel (1 = all on one)")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "goroutines that parse and match lines, and as many that count top-N keys, in parallel (1 = all on one)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file (for performance work)")
 	fs.BoolVarP(&o.showHelp, "help", "h", false, "show this help")
 	fs.Usage = func() {
