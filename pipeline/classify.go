@@ -37,10 +37,10 @@ type lineResult struct {
 // batch is a classified chunk: per line its result, the matched rules, and
 // the keys and numbers their actions need, in the order apply consumes them.
 type batch struct {
-	chunk   chunk
-	set     *rules.Set // the rules it was classified with
-	lines   []lineResult
-	rules   []int32
+	chunk     chunk
+	set       *rules.Set // the rules it was classified with
+	lines     []lineResult
+	rules     []int32
 	keys      []byte
 	keyEnds   []int32
 	keyHashes []uint64  // tally.Hash64 of each key, computed where the key is extracted
