@@ -5,7 +5,9 @@
 //
 // Run's one event loop (loop.go) owns the Engine. Beside it run only the
 // line reader and, with RunOptions.Workers > 1, the workers that parse and
-// match; they hand classified chunks back in input order. In lockstep mode
+// match (they hand classified chunks back in input order) and the key
+// counters that count top-N keys into the parts of the tables they own
+// (keycount.go). In lockstep mode
 // (omprog with confirmations) the reader itself confirms and counts, under
 // the loop's lock. Everything else talks to Run through its control channel.
 package pipeline
