@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/logtally/logtally/tally"
 )
 
 // loop is Run's one event loop. A reading goroutine cuts the input into
@@ -61,7 +63,8 @@ func newLoop(e *Engine, in io.Reader, opt RunOptions, cp *checkpointer, bufSize 
 		l.reader.free = make(chan []byte, 8+4*opt.Workers)
 		l.pool = newWorkerPool(e, opt.Workers)
 		if l.pool != nil {
-			e.keys = newKeyCounters(opt.Workers)
+			// More counters than table parts would have nothing to count.
+			e.keys = newKeyCounters(min(opt.Workers, tally.TopKParts))
 		}
 	}
 	return l

@@ -151,3 +151,16 @@ func BenchmarkTopKAddHashedFill(b *testing.B) {
 		t.AddHashed(keys[j], hashes[j], 1)
 	}
 }
+
+// BenchmarkTopKSummary: closing a minute of the high-cardinality job, a
+// table of ~30,000 keys (most seen once or twice) reported whole.
+func BenchmarkTopKSummary(b *testing.B) {
+	t := NewTopK(50000)
+	for _, k := range zipfStream(60000, 1.1, 5) {
+		t.Add(append([]byte("www1.example.com/p/"), k...), 1)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		t.Summary()
+	}
+}
