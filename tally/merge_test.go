@@ -2,8 +2,10 @@ package tally
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -130,5 +132,41 @@ func TestWindowMergeExactAcrossThreshold(t *testing.T) {
 	}
 	if got, want := mustMarshal(t, merged), mustMarshal(t, whole); !bytes.Equal(got, want) {
 		t.Errorf("merged window differs from the whole:\n%+v\n%+v", merged.Summary(t0, false), whole.Summary(t0, false))
+	}
+}
+
+// entryList.sort (multikey quicksort of ties) gives the order of a plain
+// comparison sort: count descending, then key, keys that are prefixes of
+// others and empty keys included.
+func TestSortEntries(t *testing.T) {
+	type kc struct {
+		key   []byte
+		count uint64
+	}
+	r := rand.New(rand.NewPCG(8, 8))
+	for n := range 300 {
+		var l entryList
+		var want []kc
+		for range n * 7 {
+			key := make([]byte, r.IntN(6))
+			for j := range key {
+				key[j] = "ab\x00\xff"[r.IntN(4)]
+			}
+			c := uint64(r.IntN(3))
+			l.add(key, c, 0)
+			want = append(want, kc{key, c})
+		}
+		slices.SortStableFunc(want, func(a, b kc) int {
+			if c := cmp.Compare(b.count, a.count); c != 0 {
+				return c
+			}
+			return bytes.Compare(a.key, b.key)
+		})
+		l.sort()
+		for i := range l.es {
+			if got := l.key(&l.es[i]); l.es[i].count != want[i].count || !bytes.Equal(got, want[i].key) {
+				t.Fatalf("n=%d: entry %d is %q/%d, want %q/%d", n, i, got, l.es[i].count, want[i].key, want[i].count)
+			}
+		}
 	}
 }

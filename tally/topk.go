@@ -1,10 +1,6 @@
 package tally
 
-import (
-	"bytes"
-	"cmp"
-	"slices"
-)
+import "bytes"
 
 // MaxTopK bounds TopK's K (and so its memory): larger values are clamped.
 const MaxTopK = 1 << 16
@@ -67,11 +63,25 @@ type topSlot struct {
 }
 
 // topEntry is a tracked key outside the hash table (sorting, merging,
-// decoding).
+// decoding): its key is in the arena of the entryList holding it. Entries
+// hold no pointers, so sorting them costs the garbage collector nothing.
 type topEntry struct {
-	key        []byte
 	count, err uint64
+	off, n     uint32
 }
+
+// entryList is a list of entries with their keys.
+type entryList struct {
+	es    []topEntry
+	arena []byte
+}
+
+func (l *entryList) add(key []byte, count, err uint64) {
+	l.es = append(l.es, topEntry{count: count, err: err, off: uint32(len(l.arena)), n: uint32(len(key))})
+	l.arena = append(l.arena, key...)
+}
+
+func (l *entryList) key(e *topEntry) []byte { return l.arena[e.off : e.off+e.n] }
 
 // NewTopK returns an empty sketch reporting k keys; k is clamped to
 // [1, MaxTopK].
@@ -309,26 +319,26 @@ func (p *topPart) reset() {
 	clear(p.table)
 }
 
-// entries returns the part's tracked keys (sharing the arena's bytes).
-func (p *topPart) entries(dst []topEntry) []topEntry {
+// entries adds the part's tracked keys to l.
+func (p *topPart) entries(l *entryList) {
 	for s := range p.slots {
 		e := &p.slots[s]
-		dst = append(dst, topEntry{key: p.key(int32(s)), count: e.count, err: e.err})
+		l.add(p.key(int32(s)), e.count, e.err)
 	}
-	return dst
 }
 
-// load replaces the part's keys with the largest of es (sorted here,
+// load replaces the part's keys with the largest of l (sorted here,
 // truncated to the capacity); the total is the caller's.
-func (p *topPart) load(es []topEntry) {
-	sortEntries(es)
-	es = es[:min(len(es), p.capacity)]
+func (p *topPart) load(l *entryList) {
+	l.sort()
+	es := l.es[:min(len(l.es), p.capacity)]
 	total := p.total
-	keys := make([]byte, 0, entriesBytes(es))
+	keys := make([]byte, 0, len(l.arena))
 	slots := make([]topSlot, 0, len(es))
-	for _, e := range es {
-		slots = append(slots, topSlot{hash: Hash64(e.key), off: uint32(len(keys)), n: uint32(len(e.key)), count: e.count, err: e.err})
-		keys = append(keys, e.key...) // es may share the old arena: build a new one
+	for i := range es {
+		key := l.key(&es[i])
+		slots = append(slots, topSlot{hash: Hash64(key), off: uint32(len(keys)), n: uint32(len(key)), count: es[i].count, err: es[i].err})
+		keys = append(keys, key...)
 	}
 	p.reset()
 	p.total, p.slots, p.keys = total, slots, keys
@@ -339,43 +349,43 @@ func (p *topPart) load(es []topEntry) {
 	}
 }
 
-func entriesBytes(es []topEntry) int {
-	n := 0
-	for _, e := range es {
-		n += len(e.key)
-	}
-	return n
-}
-
 // sorted returns every tracked entry by count descending, then key.
-func (t *TopK) sorted() []topEntry {
-	var es []topEntry
+func (t *TopK) sorted() *entryList {
+	n, size := 0, 0
 	for i := range t.parts {
-		es = t.parts[i].entries(es)
+		n += len(t.parts[i].slots)
+		size += len(t.parts[i].keys) - t.parts[i].garbage
 	}
-	sortEntries(es)
-	return es
-}
-
-func sortEntries(es []topEntry) {
-	slices.SortFunc(es, func(a, b topEntry) int {
-		if c := cmp.Compare(b.count, a.count); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.key, b.key)
-	})
+	l := &entryList{es: make([]topEntry, 0, n), arena: make([]byte, 0, size)}
+	for i := range t.parts {
+		t.parts[i].entries(l)
+	}
+	l.sort()
+	return l
 }
 
 // Summary returns the K largest keys (count descending, then key
 // ascending), with Other = Total − Σ Items' counts. Name is left empty.
 func (t *TopK) Summary() Top {
-	es := t.sorted()
-	es = es[:min(len(es), t.k)]
+	l := t.sorted()
+	es := l.es[:min(len(l.es), t.k)]
 	total := t.Total()
 	top := Top{Total: total, Items: make([]KeyCount, len(es))}
+	// The reported keys, in order, as one string that the items slice.
+	size := 0
+	for i := range es {
+		size += int(es[i].n)
+	}
+	keys := make([]byte, 0, size)
+	for i := range es {
+		keys = append(keys, l.key(&es[i])...)
+	}
+	all := string(keys)
 	var sum uint64
+	off := uint32(0)
 	for i, e := range es {
-		top.Items[i] = KeyCount{Key: string(e.key), Count: e.count, Error: e.err}
+		top.Items[i] = KeyCount{Key: all[off : off+e.n], Count: e.count, Error: e.err}
+		off += e.n
 		sum += e.count
 	}
 	if sum < total { // counts are overestimates; never report a negative Other
@@ -427,7 +437,7 @@ func (p *topPart) merge(o *topPart) {
 		return
 	}
 	minP, minO := p.minCount(), o.minCount()
-	merged := make([]topEntry, 0, len(p.slots)+len(o.slots))
+	merged := &entryList{}
 	for s := range p.slots {
 		e := p.slots[s]
 		if os := o.find(p.key(int32(s)), e.hash); os >= 0 {
@@ -437,12 +447,12 @@ func (p *topPart) merge(o *topPart) {
 			e.count += minO
 			e.err += minO
 		}
-		merged = append(merged, topEntry{key: p.key(int32(s)), count: e.count, err: e.err})
+		merged.add(p.key(int32(s)), e.count, e.err)
 	}
 	for s := range o.slots {
 		e := o.slots[s]
 		if p.find(o.key(int32(s)), e.hash) < 0 {
-			merged = append(merged, topEntry{key: o.key(int32(s)), count: e.count + minP, err: e.err + minP})
+			merged.add(o.key(int32(s)), e.count+minP, e.err+minP)
 		}
 	}
 	total := p.total + o.total
@@ -471,12 +481,12 @@ func (t *TopK) encode(e *encoder) {
 	e.header(magicTopK)
 	e.u(uint64(t.k))
 	e.u(t.Total())
-	es := t.sorted()
-	e.u(uint64(len(es)))
-	for _, s := range es {
-		e.bytes(s.key)
-		e.u(s.count)
-		e.u(s.err)
+	l := t.sorted()
+	e.u(uint64(len(l.es)))
+	for i := range l.es {
+		e.bytes(l.key(&l.es[i]))
+		e.u(l.es[i].count)
+		e.u(l.es[i].err)
 	}
 }
 
@@ -508,26 +518,25 @@ func decodeTopK(d *decoder) (*TopK, error) {
 		return nil, d.err
 	}
 	t := NewTopK(k)
-	var parts [TopKParts][]topEntry
+	var parts [TopKParts]entryList
 	seen := make(map[string]struct{}, n)
 	var sum uint64
 	for range n {
-		e := topEntry{key: d.bytes(), count: d.u(), err: d.u()}
+		key, count, err := d.bytes(), d.u(), d.u()
 		if d.err != nil {
 			return nil, d.err
 		}
-		if _, dup := seen[string(e.key)]; dup || e.err > e.count || e.count == 0 {
+		if _, dup := seen[string(key)]; dup || err > count || count == 0 {
 			d.fail("bad entry")
 			return nil, d.err
 		}
-		seen[string(e.key)] = struct{}{}
-		if sum+e.count < sum {
+		seen[string(key)] = struct{}{}
+		if sum+count < sum {
 			d.fail("count overflow")
 			return nil, d.err
 		}
-		sum += e.count
-		p := TopKPart(Hash64(e.key))
-		parts[p] = append(parts[p], e)
+		sum += count
+		parts[TopKPart(Hash64(key))].add(key, count, err)
 	}
 	// Every Add raises exactly one counter by n (space-saving), so the
 	// counters never add up to more than the total; a sketch claiming so
@@ -536,13 +545,13 @@ func decodeTopK(d *decoder) (*TopK, error) {
 		d.fail("counters sum to %d, more than the total %d", sum, total)
 		return nil, d.err
 	}
-	for i, es := range parts {
+	for i := range parts {
 		p := &t.parts[i]
 		p.total = 0
-		for _, e := range es {
+		for _, e := range parts[i].es {
 			p.total += e.count
 		}
-		p.load(es)
+		p.load(&parts[i])
 	}
 	// Only the grand total is encoded; the rest of it goes to part 0.
 	t.parts[0].total += total - sum
