@@ -7,9 +7,9 @@
 // line reader and, with RunOptions.Workers > 1, the workers that parse and
 // match (they hand classified chunks back in input order) and the key
 // counters that count top-N keys into the parts of the tables they own
-// (keycount.go). In lockstep mode
-// (omprog with confirmations) the reader itself confirms and counts, under
-// the loop's lock. Everything else talks to Run through its control channel.
+// (keycount.go). In lockstep mode (omprog with confirmations) the reader
+// itself confirms and counts, under the loop's lock. Everything else talks
+// to Run through its control channel.
 package pipeline
 
 import (
@@ -183,7 +183,10 @@ func (e *Engine) applyBatch(b *batch) {
 	if e.keys != nil {
 		b.ops = b.ops[:0]
 		e.cur, e.sent = b, 0
-		defer e.sendKeys()
+		defer func() {
+			e.sendKeys()
+			e.cur = nil // b goes back to the pool: a worker may reuse it
+		}()
 	}
 	prevRules := int32(0)
 	key, num := 0, 0 // next key and number of the batch to consume
