@@ -26,8 +26,12 @@ func TopKPart(h uint64) int { return int(h >> 61) }
 // capacity). A table is exact (every Error 0) whenever no part ever filled:
 // always when the stream has at most max(K, 64) distinct keys, and with
 // high probability up to about 4K (keys spread evenly over the parts).
-// Summary reports the K largest. Memory is O(C · key length) whatever the
-// stream.
+// Summary reports the K largest. Memory is bounded by C whatever the
+// stream: per tracked key a 32-byte slot, at most 16 bytes of hash table
+// and about 4 times its bytes in the arenas (evicted keys' bytes are
+// reclaimed once they are half of an arena, into a second arena that is
+// reused) — O(C · key length). New keys do not allocate once the arenas
+// and tables have grown to their working size.
 //
 // Concurrency: parts share nothing. AddHashed calls for keys of different
 // parts (TopKPart) may run on different goroutines at the same time, which
