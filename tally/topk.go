@@ -28,7 +28,7 @@ func TopKPart(h uint64) int { return int(h >> 61) }
 // high probability up to about 4K (keys spread evenly over the parts).
 // Summary reports the K largest. Memory is bounded by C whatever the
 // stream: per tracked key a 32-byte slot, at most 16 bytes of hash table
-// and about 4 times its bytes in the arenas (evicted keys' bytes are
+// and at most about 8 times its bytes in the two arenas (evicted keys' bytes are
 // reclaimed once they are half of an arena, into a second arena that is
 // reused) — O(C · key length). New keys do not allocate once the arenas
 // and tables have grown to their working size.
