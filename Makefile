@@ -8,7 +8,20 @@ BIN := bin
 RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/...
 FUZZTIME ?= 5s
 
-.PHONY: all build nocgo deps deps-bench test test-go lint fuzz fuzz-short demo bench bench-peers bench-rsyslog clean
+# staticcheck, pinned: `make lint` installs this version into bin/tools.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(BIN)/tools/staticcheck-$(STATICCHECK_VERSION)
+# Binaries with a man page (docs/man/NAME.1, generated from their flags by
+# `NAME --help-man`); a new binary is one more word here.
+MAN_CMDS := summarize aireport rrdgraph
+# make install: PREFIX for binaries and pages, SYSCONFDIR for the rule file
+# and the rsyslog snippet, DESTDIR for staging (packages).
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+DESTDIR ?=
+
+.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install fuzz fuzz-short demo bench bench-peers bench-rsyslog clean
 
 all: build
 
@@ -21,9 +34,11 @@ deps-bench:
 # aireport needs no C library: built static, it starts ~1.3 ms sooner
 # (no dynamic loader) and a cron job can copy it anywhere. summarize and
 # rrdgraph link librrd (through outputs/rrd, the only cgo package).
+# -buildvcs=auto: --version reports the git revision when built from a
+# clone, whatever GOFLAGS the machine sets.
 build: deps
-	$(GO) build -o $(BIN)/ ./cmd/summarize ./cmd/rrdgraph
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/aireport ./cmd/loggen
+	$(GO) build -buildvcs=auto -o $(BIN)/ ./cmd/summarize ./cmd/rrdgraph
+	CGO_ENABLED=0 $(GO) build -buildvcs=auto -o $(BIN)/ ./cmd/aireport ./cmd/loggen
 
 # The engine links no C: every package but the RRD output and the programs
 # that use it builds with CGO_ENABLED=0.
@@ -31,15 +46,55 @@ CGO_PKGS := /outputs/rrd$$|/cmd/summarize$$|/cmd/rrdgraph$$|/examples/holtwinter
 nocgo:
 	CGO_ENABLED=0 $(GO) build $$($(GO) list ./... | grep -Ev '$(CGO_PKGS)')
 
-lint:
+# lint: formatting, vet, staticcheck, a tidy go.mod and man pages that match
+# the flags.
+lint: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	@$(GO) mod tidy -diff || { echo "lint: go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; $(MAKE) -s man MANDIR=$$tmp && \
+		diff -ru docs/man $$tmp || { echo "lint: docs/man differs from the flags: run make man"; exit 1; }
+
+$(STATICCHECK):
+	@mkdir -p $(BIN)/tools
+	GOBIN=$(CURDIR)/$(BIN)/tools $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(BIN)/tools/staticcheck $@
+
+# man: regenerate the man pages from the binaries' flag definitions.
+MANDIR ?= docs/man
+man:
+	@mkdir -p $(MANDIR)
+	@for c in $(MAN_CMDS); do $(GO) run ./cmd/$$c --help-man > $(MANDIR)/$$c.1 || exit 1; done
+
+# install: the binaries, their man pages, the rsyslog snippet (pointing at
+# PREFIX's summarize) and the example rules where README.md puts them. An
+# existing /etc/logtally/rules.yaml or rsyslog snippet is never replaced.
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/logtally/examples $(DESTDIR)$(SYSCONFDIR)/logtally \
+		$(DESTDIR)$(SYSCONFDIR)/rsyslog.d $(DESTDIR)$(LOCALSTATEDIR)/lib/logtally $(DESTDIR)$(LOCALSTATEDIR)/log/logtally
+	install -m 755 $(addprefix $(BIN)/,$(MAN_CMDS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(addprefix docs/man/,$(addsuffix .1,$(MAN_CMDS))) $(DESTDIR)$(PREFIX)/share/man/man1/
+	for d in examples/*/rules.yaml; do n=$$(basename $$(dirname $$d)); \
+		install -D -m 644 $$d $(DESTDIR)$(PREFIX)/share/logtally/examples/$$n/rules.yaml || exit 1; done
+	[ -e $(DESTDIR)$(SYSCONFDIR)/logtally/rules.yaml ] || \
+		install -m 644 examples/sshd/rules.yaml $(DESTDIR)$(SYSCONFDIR)/logtally/rules.yaml
+	[ -e $(DESTDIR)$(SYSCONFDIR)/rsyslog.d/50-logtally.conf ] || \
+		sed -e 's|/usr/local/bin/summarize|$(PREFIX)/bin/summarize|g' -e 's|/etc/logtally/|$(SYSCONFDIR)/logtally/|g' \
+		examples/rsyslog/logtally.conf > $(DESTDIR)$(SYSCONFDIR)/rsyslog.d/50-logtally.conf
 
 test: build lint nocgo test-go fuzz-short
 
+# test-go runs every test and fails on any skip (scripts/gotest.sh).
 test-go:
-	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race $(RACE_PKGS)
+	@scripts/gotest.sh -count=1 ./...
+	@scripts/gotest.sh -count=1 -race $(RACE_PKGS)
+
+# test-short: the fast tier; needs Go (and the C toolchain with librrd-dev
+# for the RRD package) but no system daemon or program.
+test-short:
+	$(GO) test -short -count=1 ./...
 
 # Every fuzz target, briefly (make test) or longer (make fuzz FUZZTIME=2m).
 fuzz-short:

@@ -77,15 +77,14 @@ type Options struct {
 
 // group is one row of the ranking.
 type group struct {
-	program    string
-	count      int64
-	firstSeq   int64 // line number (over the run) of its first line: the tie-breaker
-	first      int64 // unix seconds of the earliest / latest event, 0 unknown
-	last       int64
-	examples   []string
-	seedKey    string // state key this group was seeded from
-	cluster    *drain.Cluster
-	clusterKey string // key last computed for cluster
+	program  string
+	count    int64
+	firstSeq int64 // line number (over the run) of its first line: the tie-breaker
+	first    int64 // unix seconds of the earliest / latest event, 0 unknown
+	last     int64
+	examples []string
+	seedKey  string // state key this group was seeded from
+	cluster  *drain.Cluster
 }
 
 type programDrain struct {

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/logtally/logtally/internal/testenv"
 )
 
 var articleCorners = []string{
@@ -33,9 +35,7 @@ func articleRef(s []byte) []byte {
 }
 
 func TestArticleMaskMatchesSed(t *testing.T) {
-	if _, err := exec.LookPath("sed"); err != nil {
-		t.Skip("sed not installed")
-	}
+	testenv.RequireBinary(t, "sed")
 	in := strings.Join(articleCorners, "\n") + "\n"
 	cmd := exec.Command("sed", "-e", `s/port [0-9]* /port PORT /g`, "-e", `s/\[[0-9]*\]/[PID]/g`, "-e", `s/pid=[0-9]*/pid=PID/g`)
 	cmd.Env = []string{"LC_ALL=C"}

@@ -1,10 +1,11 @@
 package aireport
 
 import (
-	"github.com/logtally/logtally/internal/syncbuf"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logtally/logtally/internal/syncbuf"
 )
 
 func TestProgress(t *testing.T) {
@@ -12,11 +13,18 @@ func TestProgress(t *testing.T) {
 	ctr.Lines.Store(12345)
 	ctr.Bytes.Store(5e6)
 	var out syncbuf.Buffer
+	changed := out.Changed()
 	stop, done := make(chan struct{}), make(chan struct{})
 	go Progress(&out, &ctr, 3, 0, time.Millisecond, stop, done)
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(out.String(), "12345 lines") && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	// Wait for the first progress line (each write is announced); the
+	// guard only turns a hang into a failure.
+	guard := time.After(30 * time.Second)
+	for !strings.Contains(out.String(), "12345 lines") {
+		select {
+		case <-changed:
+		case <-guard:
+			t.Fatalf("no progress line: %q", out.String())
+		}
 	}
 	close(stop)
 	<-done

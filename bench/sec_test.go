@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/logtally/logtally/internal/benchutil"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -15,6 +13,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logtally/logtally/internal/benchutil"
+
+	"github.com/logtally/logtally/internal/testenv"
 )
 
 // edgeLines end the generated input with the cases where a careless
@@ -47,10 +49,7 @@ var secLineRE = regexp.MustCompile(`^summarydata: minute="([^"]+)" CiscoLogCount
 // urlcount / servercount contents equal the top tables (as sets of
 // key=count; K is not exceeded on this input) and the last minute's top files.
 func TestArticleSECEquivalence(t *testing.T) {
-	secPath, err := exec.LookPath("sec")
-	if err != nil {
-		t.Fatalf("sec (Simple Event Correlator, Debian package sec) is not installed; this test compares logtally with the real sec: run `make deps` (or as root: apt-get install -y sec)")
-	}
+	secPath := testenv.RequireBinary(t, "sec") // Simple Event Correlator, Debian package sec
 	dir := t.TempDir()
 	tools := buildCommands(t, dir, "loggen", "summarize")
 	loggen, summarize := tools[0], tools[1]

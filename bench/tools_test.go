@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,7 +26,7 @@ func buildCommands(t testing.TB, dir string, names ...string) []string {
 	t.Helper()
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
-		goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("go not in PATH: %v", err)
 	}
 	args := []string{"build", "-o", dir + string(filepath.Separator)}
 	paths := make([]string, len(names))

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/logtally/logtally/internal/testenv"
 )
 
 // rrdPipe drives the real rrdtool (and so the real librrd) in pipe mode:
@@ -19,15 +21,11 @@ type rrdPipe struct {
 	out *bufio.Reader
 }
 
-// needRRDtool fails (never skips) when rrdtool is missing: the identity
-// test is the proof that holtwinters matches RRDtool.
+// needRRDtool fails when rrdtool is missing (skips only under -short): the
+// identity test is the proof that holtwinters matches RRDtool.
 func needRRDtool(t testing.TB) string {
 	t.Helper()
-	path, err := exec.LookPath("rrdtool")
-	if err != nil {
-		t.Fatalf("rrdtool not found (%v): run `make deps` (apt-get install rrdtool librrd-dev pkg-config)", err)
-	}
-	return path
+	return testenv.RequireBinary(t, "rrdtool")
 }
 
 func startRRDPipe(t testing.TB) *rrdPipe {

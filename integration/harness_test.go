@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logtally/logtally/internal/testenv"
 	"github.com/logtally/logtally/pipeline"
 	"github.com/logtally/logtally/rules"
 	"github.com/logtally/logtally/tally"
@@ -46,19 +47,10 @@ func testMain(m *testing.M) int {
 	return m.Run()
 }
 
-// rsyslogd finds the daemon; the tests fail (never skip) without it.
+// rsyslogd finds the daemon; the tests fail without it (skip under -short).
 func rsyslogd(t *testing.T) string {
 	t.Helper()
-	for _, p := range []string{"/usr/sbin/rsyslogd", "/sbin/rsyslogd"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("rsyslogd"); err == nil {
-		return p
-	}
-	t.Fatal("rsyslogd not found: run make deps (Debian package rsyslog)")
-	return ""
+	return testenv.RequireBinary(t, "rsyslogd")
 }
 
 // setup says how a test deviates from examples/rsyslog/logtally.conf.

@@ -64,6 +64,9 @@ type Config struct {
 	KeepAlive time.Duration
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+	// KeepAliveTicks, when set, replaces the ticker (every KeepAlive/4)
+	// that wakes the keep-alive check (tests drive it with Now).
+	KeepAliveTicks <-chan time.Time
 }
 
 // Validate checks the marks: they must be single non-empty lines, distinct.
@@ -304,8 +307,12 @@ func (p *Protocol) owes() bool {
 // child that is merely slow (a blocked output, a slow disk).
 func (p *Protocol) keepAlive() {
 	defer close(p.done)
-	t := time.NewTicker(p.cfg.KeepAlive / 4)
-	defer t.Stop()
+	ticks := p.cfg.KeepAliveTicks
+	if ticks == nil {
+		t := time.NewTicker(p.cfg.KeepAlive / 4)
+		defer t.Stop()
+		ticks = t.C
+	}
 	var owedSince time.Time
 	// The last write is noticed at the next tick, not timed: a clock read
 	// per reply costs more than the ticks do, and a dot that comes a
@@ -315,7 +322,7 @@ func (p *Protocol) keepAlive() {
 		select {
 		case <-p.stop:
 			return
-		case <-t.C:
+		case <-ticks:
 		}
 		p.mu.Lock()
 		now := p.cfg.Now()

@@ -3,12 +3,13 @@ package omprog
 import (
 	"bytes"
 	"errors"
-	"github.com/logtally/logtally/internal/syncbuf"
 	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/logtally/logtally/internal/syncbuf"
 )
 
 // chunkReader returns its data in pieces of the given sizes (cycled).
@@ -168,7 +169,15 @@ func TestKeepAlive(t *testing.T) {
 	var out syncbuf.Buffer
 	clk := &fakeClock{t: time.Unix(1e9, 0)}
 	pr, pw := io.Pipe()
-	p := New(pr, &out, Config{Confirm: true, KeepAlive: 40 * time.Millisecond, Now: clk.Now})
+	// The keep-alive check runs on ticks the test sends: when a send on the
+	// unbuffered channel returns, the previous tick has been handled.
+	ticks := make(chan time.Time)
+	tick := func(d time.Duration) {
+		clk.Add(d)
+		ticks <- time.Time{}
+		ticks <- time.Time{} // handled the one before; the clock has not moved
+	}
+	p := New(pr, &out, Config{Confirm: true, KeepAlive: 40 * time.Millisecond, Now: clk.Now, KeepAliveTicks: ticks})
 	if err := p.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -179,13 +188,14 @@ func TestKeepAlive(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The engine is slow: time passes, dots must appear.
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), "OK\n.") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no keep-alive dot; out = %q", out.String())
-		}
-		clk.Add(20 * time.Millisecond)
-		time.Sleep(5 * time.Millisecond)
+	tick(0) // the reply is owed from now on
+	tick(20 * time.Millisecond)
+	if got := out.String(); got != "OK\n" {
+		t.Fatalf("out = %q after half the keep-alive time, want no dot yet", got)
+	}
+	tick(20 * time.Millisecond)
+	if !strings.Contains(out.String(), "OK\n.") {
+		t.Fatalf("no keep-alive dot after KeepAlive owed; out = %q", out.String())
 	}
 	if err := p.Ack(1); err != nil {
 		t.Fatal(err)
@@ -197,8 +207,7 @@ func TestKeepAlive(t *testing.T) {
 	// Nothing owed: no more dots.
 	before := out.String()
 	for range 10 {
-		clk.Add(time.Second)
-		time.Sleep(5 * time.Millisecond)
+		tick(time.Second)
 	}
 	if after := out.String(); after != before {
 		t.Fatalf("dots while nothing was owed: %q", after)

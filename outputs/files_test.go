@@ -259,7 +259,9 @@ func TestPrometheusGolden(t *testing.T) {
 	}
 }
 
-// checkExposition checks the text format rules a collector enforces:
+// checkExposition checks the text format rules a collector enforces
+// (prometheus_test.go also parses the file with the Prometheus library and
+// runs promtool):
 // HELP/TYPE once per family before its samples, samples contiguous, no
 // duplicate series, label values without raw newlines.
 func checkExposition(t *testing.T, b []byte) {
@@ -270,8 +272,11 @@ func checkExposition(t *testing.T, b []byte) {
 	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
 		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
 			name, typ, _ := strings.Cut(rest, " ")
-			if seen[name] || typ != "gauge" {
-				t.Errorf("family %s: repeated or not a gauge", name)
+			if seen[name] || (typ != "gauge" && typ != "counter") {
+				t.Errorf("family %s: repeated or neither gauge nor counter", name)
+			}
+			if (typ == "counter") != strings.HasSuffix(name, "_total") {
+				t.Errorf("family %s: a %s; counters, and only they, end in _total", name, typ)
 			}
 			seen[name], cur = true, name
 			continue

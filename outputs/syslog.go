@@ -118,6 +118,9 @@ type Syslog struct {
 	ctx    context.Context // cancelled when Close gives up
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the sender goroutine returns
+	// closeTimer starts Close's CloseTimeout; tests replace it to decide
+	// when Close gives up instead of waiting for the clock.
+	closeTimer func(time.Duration) <-chan time.Time
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -196,6 +199,8 @@ func NewSyslog(cfg SyslogConfig) (*Syslog, error) {
 		target: cfg.Network + " " + cfg.Address,
 		stream: cfg.Network == "unix" || strings.HasPrefix(cfg.Network, "tcp"),
 		done:   make(chan struct{}),
+
+		closeTimer: time.After,
 	}
 	s.octet = cfg.Framing == FramingOctetCounting || cfg.Framing == FramingDefault && cfg.Format == RFC5424
 	s.prefix = append(s.prefix, '<')
@@ -279,11 +284,9 @@ func (s *Syslog) Close() error {
 	s.cond.Broadcast()
 	s.mu.Unlock()
 
-	timer := time.NewTimer(s.cfg.CloseTimeout)
-	defer timer.Stop()
 	select {
 	case <-s.done:
-	case <-timer.C:
+	case <-s.closeTimer(s.cfg.CloseTimeout):
 		s.cancel()
 		s.mu.Lock()
 		if s.conn != nil {

@@ -8,21 +8,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logtally/logtally/internal/testenv"
 )
 
 // TestSyslogIntoRsyslog sends summaries to a real rsyslogd through a
 // dedicated imuxsock socket (the deployment DESIGN.md describes) and checks
 // rsyslog parses them: program "summarydata", the kv line as the message.
 func TestSyslogIntoRsyslog(t *testing.T) {
-	rsyslogd, err := exec.LookPath("rsyslogd")
-	if err != nil {
-		t.Fatal("rsyslogd not installed: run `make deps`")
-	}
+	rsyslogd := testenv.RequireBinary(t, "rsyslogd")
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "summary.sock")
 	out := filepath.Join(dir, "out.log")
 	conf := filepath.Join(dir, "rsyslog.conf")
-	err = os.WriteFile(conf, []byte(`
+	err := os.WriteFile(conf, []byte(`
 global(workDirectory="`+dir+`")
 module(load="imuxsock" SysSock.Use="off")
 input(type="imuxsock" Socket="`+sock+`" CreatePath="on" Ruleset="summaries")

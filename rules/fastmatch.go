@@ -82,11 +82,6 @@ func (s *byteSet) addRange(lo, hi byte) {
 		s.add(byte(c))
 	}
 }
-func (s *byteSet) union(t *byteSet) {
-	for i := range s {
-		s[i] |= t[i]
-	}
-}
 
 // fastClass is a set of runes as regexp/syntax ranges, with an ASCII bitmap
 // for the common case.

@@ -62,11 +62,10 @@ type Category struct {
 	TopFiles []TopFile
 	Rules    []*Rule
 
-	cond    condition
-	litOnly bool // fewer rules than acMinRules: prefilter rule by rule
-	ac      *ahoCorasick
-	always  []uint64 // candidate bits of rules without a literal
-	words   int
+	cond   condition
+	ac     *ahoCorasick
+	always []uint64 // candidate bits of rules without a literal
+	words  int
 }
 
 // TopFile asks for one top-N table to be written to a file every minute.

@@ -19,11 +19,10 @@ if ! command -v rsyslogd >/dev/null 2>&1 && [ ! -x /usr/sbin/rsyslogd ]; then
 	echo "bench-rsyslog: rsyslogd not found: run make deps" >&2
 	exit 1
 fi
-export LOGTALLY_BENCH_RSYSLOG=1
 export LOGTALLY_BENCH_ROUNDS=${1:-${LOGTALLY_BENCH_ROUNDS:-3}}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if ! go test -count=1 -timeout 30m -run '^TestBenchRsyslog$' -v ./integration >"$log" 2>&1; then
+if ! go test -tags benchrsyslog -count=1 -timeout 30m -run '^TestBenchRsyslog$' -v ./integration >"$log" 2>&1; then
 	cat "$log" >&2
 	exit 1
 fi

@@ -6,7 +6,7 @@
 # usage: scripts/deps.sh [test|bench]
 set -euo pipefail
 
-want=(rsyslog rrdtool librrd-dev pkg-config gcc sec) # sec: bench/sec_test.go runs the real SEC
+want=(rsyslog rrdtool librrd-dev pkg-config gcc sec prometheus) # sec: bench/sec_test.go runs the real SEC; prometheus: promtool checks the textfile
 if [ "${1:-test}" = bench ]; then
 	want+=(sec mtail hyperfine time)
 fi

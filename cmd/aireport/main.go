@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/atomicfile"
 	"io"
 	"os"
 	"os/signal"
@@ -18,11 +17,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/logtally/logtally/internal/atomicfile"
 
 	"github.com/logtally/logtally/aireport"
 	"github.com/logtally/logtally/aireport/drain"
 	"github.com/logtally/logtally/aireport/rulefile"
+	"github.com/logtally/logtally/internal/cli"
 	"github.com/logtally/logtally/rules"
 )
 
@@ -64,41 +64,53 @@ type config struct {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("aireport", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var c config
-	fs.StringVarP(&c.format, "format", "f", "", "output: text, json, html or uniq (bare `uniq -c` lines; default with --masks article)")
-	fs.StringVar(&c.masks, "masks", "default", "masks: default (builtin,user), article (exactly the article's three sed substitutions), none, or a list of builtin,user")
-	fs.StringVar(&c.grouping, "grouping", "", "templates (Drain-style) or exact (like uniq); default templates, exact with --masks article")
-	fs.StringVar(&c.header, "header", "", "auto (strip every summarize input format), cut (like cut -c 17-) or none; default auto, cut with --masks article")
-	fs.StringVarP(&c.rulesPath, "rules", "r", "", "summarize's rule file: ignore rules (counted, not ranked) and masks")
-	fs.StringVar(&c.category, "category", "", "report section for all inputs (default: the spool directory <dir>/<category>/unknown-*)")
-	fs.StringVar(&c.since, "since", "", "only lines at or after this time (RFC 3339, 2006-01-02[ 15:04], or a duration before now: 24h)")
-	fs.StringVar(&c.until, "until", "", "only lines before this time (same forms as --since)")
-	fs.DurationVar(&c.span, "spool-max-age", time.Hour, "longest time one spool file covers (summarize's spool rotation age); older files are skipped unread with --since")
-	fs.StringVar(&c.tz, "tz", "Local", "zone of timestamps that carry none (traditional syslog)")
-	fs.StringVar(&c.statePath, "state", "", "state file: first/last sighting of every template, previous rule counts; marks NEW groups")
-	fs.BoolVar(&c.noStateUpdate, "no-state-update", false, "read the state file but do not update it")
-	fs.BoolVar(&c.newOnly, "new-only", false, "only groups never seen before (needs --state); text prints nothing when there are none")
-	fs.IntVar(&c.suggest, "suggest", 0, "print rule snippets for the N largest groups instead of the report (append them under the category's rules:)")
-	fs.BoolVar(&c.suggestCount, "suggest-count", false, "suggest counting rules (count: NAME) instead of ignore rules")
-	fs.IntVar(&c.examples, "examples", 3, "raw examples shown per group")
-	fs.BoolVar(&c.keepHost, "keep-host", false, "keep the host name in grouped messages")
-	fs.Float64Var(&c.sim, "similarity", drain.Default.SimThreshold, "Drain similarity threshold (0..1)")
-	fs.IntVar(&c.depth, "depth", drain.Default.Depth, "Drain tree depth")
-	fs.StringVarP(&c.output, "output", "o", "", "write the report to this file (atomically) instead of stdout")
-	fs.StringVar(&c.progress, "progress", "auto", "progress on stderr: auto (when stderr is a terminal), always, never")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: aireport [flags] [file|dir|glob|-]...\n\nReads summarize's unknown spool (plain, gzip, zstd) and ranks what no rule knows.\n\n")
-		fs.PrintDefaults()
+	cmd := cli.New("aireport", "rank the log lines no rule knows (artificial ignorance report)")
+	cmd.Usage = []string{"[options] [file|dir|glob|-]..."}
+	cmd.Description = `aireport reads summarize's unknown-line spool (plain, gzip or zstd files; ` +
+		`a directory is read as <dir>/<category>/unknown-*), counts the lines an ignore rule ` +
+		`knows, masks the variable parts of the rest, groups them and ranks the groups, ` +
+		`most frequent first. It is meant for cron (see examples/aireport and docs/aireport.md).`
+	cmd.ExitCodes = []cli.ExitCode{
+		{Code: exitOK, Meaning: "the report was written"},
+		{Code: exitInput, Meaning: "some input could not be read completely; the report covers the rest"},
+		{Code: exitUsage, Meaning: "bad flags, rule file or state file: no report"},
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	cmd.SeeAlso = []string{"summarize(1)"}
+
+	in := cmd.Group("Input")
+	in.StringVar(&c.category, "category", "", "report section for all inputs (default: the spool directory <dir>/<category>/unknown-*)")
+	in.StringVar(&c.since, "since", "", "only lines at or after this time (RFC 3339, 2006-01-02[ 15:04], or a duration before now: 24h)")
+	in.StringVar(&c.until, "until", "", "only lines before this time (same forms as --since)")
+	in.DurationVar(&c.span, "spool-max-age", time.Hour, "longest time one spool file covers (summarize's spool rotation age); older files are skipped unread with --since")
+	in.StringVar(&c.tz, "tz", "Local", "zone of timestamps that carry none (traditional syslog)")
+	in.StringVar(&c.header, "header", "", "auto (strip every summarize input format), cut (like cut -c 17-) or none; default auto, cut with --masks article")
+
+	rl := cmd.Group("Rules")
+	rl.StringVarP(&c.rulesPath, "rules", "r", "", "summarize's rule `FILE`: ignore rules (counted, not ranked) and masks")
+	rl.StringVar(&c.masks, "masks", "default", "masks: default (builtin,user), article (exactly the article's three sed substitutions), none, or a list of builtin,user")
+	rl.StringVar(&c.grouping, "grouping", "", "templates (Drain-style) or exact (like uniq); default templates, exact with --masks article")
+	rl.BoolVar(&c.keepHost, "keep-host", false, "keep the host name in grouped messages")
+	rl.Float64Var(&c.sim, "similarity", drain.Default.SimThreshold, "Drain similarity threshold (0..1)")
+	rl.IntVar(&c.depth, "depth", drain.Default.Depth, "Drain tree depth")
+
+	out := cmd.Group("Outputs")
+	out.StringVarP(&c.format, "format", "f", "", "output: text, json, html or uniq (bare 'uniq -c' lines; default with --masks article)")
+	out.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
+	out.IntVar(&c.examples, "examples", 3, "raw examples shown per group")
+	out.IntVar(&c.suggest, "suggest", 0, "print rule snippets for the N largest groups instead of the report (append them under the category's rules:)")
+	out.BoolVar(&c.suggestCount, "suggest-count", false, "suggest counting rules (count: NAME) instead of ignore rules")
+	out.StringVar(&c.progress, "progress", "auto", "progress on stderr: auto (when stderr is a terminal), always, never")
+
+	st := cmd.Group("State")
+	st.StringVar(&c.statePath, "state", "", "state `FILE`: first/last sighting of every template, previous rule counts; marks NEW groups")
+	st.BoolVar(&c.noStateUpdate, "no-state-update", false, "read the state file but do not update it")
+	st.BoolVar(&c.newOnly, "new-only", false, "only groups never seen before (needs --state); text prints nothing when there are none")
+
+	if done, code := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
-	if err := execute(ctx, c, fs.Args(), stdin, stdout, stderr); err != nil {
+	if err := execute(ctx, c, cmd.Args(), stdin, stdout, stderr); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
 			fmt.Fprintf(stderr, "aireport: %v\n", ee.err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/logtally/logtally/aireport"
 	"github.com/logtally/logtally/internal/aireport/corpus"
+	"github.com/logtally/logtally/internal/testenv"
 )
 
 type result struct {
@@ -78,11 +79,7 @@ func sortedLines(s string) []string {
 // lines, "port  ", "[]", "pid=", bytes >= 0x80, NUL, CR) and compares
 // lines and counts; ties may come in any order.
 func TestArticleMatchesShellPipeline(t *testing.T) {
-	for _, tool := range []string{"sh", "cut", "sed", "sort", "uniq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testenv.RequireBinaries(t, "sh", "cut", "sed", "sort", "uniq")
 	var in bytes.Buffer
 	if err := corpus.Generate(&in, corpus.Config{Lines: 80000, Templates: 300, Seed: 42, Nasty: true}); err != nil {
 		t.Fatal(err)

@@ -11,28 +11,37 @@ import (
 	"strings"
 	"time"
 
+	"github.com/logtally/logtally/internal/cli"
 	"github.com/logtally/logtally/internal/corpus"
-	"github.com/spf13/pflag"
 )
 
 func main() { os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
 func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("loggen", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	lines := fs.IntP("lines", "n", 1000000, "number of lines")
-	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same corpus")
-	perMin := fs.Int("per-minute", 60000, "lines per minute of log time")
-	format := fs.String("format", "traditional", "traditional | file | protocol23 | json")
-	start := fs.String("start", "2026-11-22T10:00:00Z", "time of the first line (RFC 3339)")
-	mix := fs.String("mix", "", "daemon weights, e.g. asa=40,sshd=10 (default: the built-in mix)")
-	pad := fs.Int("pad-to", 0, "pad messages to about this many bytes (long-line benchmarks)")
-	urls := fs.Int("urls", 0, "distinct URL paths (default 20000)")
-	users := fs.Int("users", 0, "distinct user names (default 2000)")
-	clients := fs.Int("clients", 0, "distinct client addresses (default 5000)")
-	uniqueURLs := fs.Bool("unique-urls", false, "make every URL new (worst case for top-N and distinct memory)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	cmd := cli.New("loggen", "write a reproducible, realistic syslog corpus to stdout")
+	cmd.Usage = []string{"[options] > corpus.log"}
+	cmd.Description = `loggen generates syslog lines of several daemons (ASA firewall, sshd, ` +
+		`postfix, nginx, cron, kernel) for demos, tests and benchmarks; the same seed and ` +
+		`flags give the same corpus.`
+	cmd.ExitCodes = []cli.ExitCode{{Code: 0, Meaning: "the corpus was written"}, {Code: 1, Meaning: "writing failed"}, {Code: 2, Meaning: "bad usage"}}
+	out := cmd.Group("Output")
+	lines := out.IntP("lines", "n", 1000000, "number of lines")
+	format := out.String("format", "traditional", "traditional | file | protocol23 | json")
+	start := out.String("start", "2026-11-22T10:00:00Z", "time of the first line (RFC 3339)")
+	perMin := out.Int("per-minute", 60000, "lines per minute of log time")
+	pad := out.Int("pad-to", 0, "pad messages to about this many bytes (long-line benchmarks)")
+	content := cmd.Group("Content")
+	seed := content.Uint64("seed", 1, "random seed; the same seed gives the same corpus")
+	mix := content.String("mix", "", "daemon weights, e.g. asa=40,sshd=10 (default: the built-in mix)")
+	urls := content.Int("urls", 0, "distinct URL paths (default 20000)")
+	users := content.Int("users", 0, "distinct user names (default 2000)")
+	clients := content.Int("clients", 0, "distinct client addresses (default 5000)")
+	uniqueURLs := content.Bool("unique-urls", false, "make every URL new (worst case for top-N and distinct memory)")
+	if done, code := cmd.Parse(args, stdout, stderr); done {
+		return code
+	}
+	if len(cmd.Args()) > 0 {
+		return cmd.Fail(stderr, "unexpected argument %q", cmd.Args()[0])
 	}
 	t0, err := time.Parse(time.RFC3339, *start)
 	if err != nil {

@@ -7,20 +7,21 @@
 //	    --start -1d --end now --size 800x300 --out /var/www/asa-http.png
 //
 // or --file path/to/counter.rrd instead of --dir/--category/--counter.
-// Exit status: 0 ok, 1 rendering failed, 2 bad usage.
+// Exit status: 0 ok, 1 rendering failed, 2 bad usage (see --help).
 package main
 
 import (
 	"context"
 	"fmt"
-	"github.com/logtally/logtally/outputs/rrd"
-	"github.com/spf13/pflag"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/logtally/logtally/internal/cli"
+	"github.com/logtally/logtally/outputs/rrd"
 )
 
 func main() {
@@ -28,24 +29,33 @@ func main() {
 }
 
 func run(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer, now func() time.Time) int {
-	fs := pflag.NewFlagSet("rrdgraph", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	file := fs.String("file", "", "RRD file to graph")
-	dir := fs.String("dir", "", "RRD directory of summarize (with --category and --counter)")
-	category := fs.String("category", "", "category name")
-	counter := fs.String("counter", "", "counter name")
-	start := fs.String("start", "-1d", "start: RFC 3339 time, Unix seconds, or -DURATION before --end (e.g. -6h, -1d, -1w)")
-	end := fs.String("end", "now", "end: RFC 3339 time, Unix seconds, or now")
-	size := fs.String("size", "800x300", "image size WIDTHxHEIGHT in pixels")
-	title := fs.String("title", "", "graph title (default category/counter or the file)")
-	outPath := fs.String("out", "-", "PNG output file, - for stdout")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	cmd := cli.New("rrdgraph", "render a PNG graph of one counter's RRD file with its Holt-Winters band and failures")
+	cmd.Usage = []string{"--dir DIR --category NAME --counter NAME [options]", "--file FILE.rrd [options]"}
+	cmd.Description = `rrdgraph draws the per-minute values summarize stored in an RRD file ` +
+		`(--rrd-dir), the Holt-Winters band (prediction ± delta × deviation) and a tick for ` +
+		`every minute in failure, for dashboards and cron. See docs/rrd.md.`
+	cmd.ExitCodes = []cli.ExitCode{{Code: 0, Meaning: "the graph was written"}, {Code: 1, Meaning: "rendering or writing failed"}, {Code: 2, Meaning: "bad usage"}}
+	cmd.SeeAlso = []string{"summarize(1)", "rrdtool(1)"}
+	in := cmd.Group("Input")
+	file := in.String("file", "", "RRD `FILE` to graph")
+	dir := in.String("dir", "", "RRD directory `DIR` of summarize (with --category and --counter)")
+	category := in.String("category", "", "category `NAME`")
+	counter := in.String("counter", "", "counter `NAME`")
+	start := in.String("start", "-1d", "start `TIME`: RFC 3339 time, Unix seconds, or -DURATION before --end (e.g. -6h, -1d, -1w)")
+	end := in.String("end", "now", "end `TIME`: RFC 3339 time, Unix seconds, or now")
+	out := cmd.Group("Outputs")
+	size := out.String("size", "800x300", "image size WIDTHxHEIGHT in pixels")
+	title := out.String("title", "", "graph title (default category/counter or the file)")
+	outPath := out.String("out", "-", "PNG output `FILE`, - for stdout")
+	if done, code := cmd.Parse(args, stdout, stderr); done {
+		return code
+	}
+	if len(cmd.Args()) > 0 {
+		return cmd.Fail(stderr, "unexpected argument %q", cmd.Args()[0])
 	}
 	if *file == "" {
 		if *dir == "" || *category == "" || *counter == "" {
-			fmt.Fprintln(stderr, "rrdgraph: give --file, or --dir with --category and --counter")
-			return 2
+			return cmd.Fail(stderr, "give --file, or --dir with --category and --counter")
 		}
 		*file = rrd.Path(*dir, *category, *counter)
 		if *title == "" {

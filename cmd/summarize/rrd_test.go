@@ -10,15 +10,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logtally/logtally/internal/testenv"
 )
 
 // --rrd-dir: the ASA example's closed minutes land in one RRD per counter,
 // read back with the real rrdtool; the partial last minute is not stored.
 func TestRRDOutput(t *testing.T) {
-	rrdtool, err := exec.LookPath("rrdtool")
-	if err != nil {
-		t.Fatal("rrdtool not installed: run `make deps`")
-	}
+	rrdtool := testenv.RequireBinary(t, "rrdtool")
 	dir := t.TempDir()
 	in, err := os.Open("../../examples/asa/sample.log")
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/logtally/logtally/pipeline"
 	"github.com/logtally/logtally/rules"
-	"github.com/spf13/pflag"
 )
 
 // Exit statuses.
@@ -42,16 +41,9 @@ var notifySignals = func(c chan<- os.Signal) func() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err != nil {
-		if !errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprintf(stderr, "summarize: %v\n", err)
-		}
-		return exitUsage
-	}
-	if o.showHelp {
-		o.printUsage()
-		return exitOK
+	o, code := parseFlags(args, stdout, stderr)
+	if o == nil {
+		return code
 	}
 	if len(o.check) > 0 {
 		return check(o.check, stdout, stderr)

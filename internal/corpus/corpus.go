@@ -191,7 +191,7 @@ func (g *Generator) message(d string) (host, prog, pid, msg string) {
 		case 2:
 			return host, "kernel", "", fmt.Sprintf("EXT4-fs (sda%d): mounted filesystem with ordered data mode. Quota mode: none.", 1+r.IntN(4))
 		default:
-			return host, "kernel", "", fmt.Sprintf("nf_conntrack: table full, dropping packet")
+			return host, "kernel", "", "nf_conntrack: table full, dropping packet"
 		}
 	default: // nginx
 		host = "web" + strconv.Itoa(1+r.IntN(8))

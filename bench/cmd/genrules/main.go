@@ -12,26 +12,27 @@ import (
 	"os"
 
 	"github.com/logtally/logtally/internal/benchutil"
-	"github.com/spf13/pflag"
+	"github.com/logtally/logtally/internal/cli"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("genrules", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	n := fs.IntP("rules", "n", 100, "total number of rules (at least 3, the job's)")
-	merge := fs.Bool("merge", false, "merge the rule files given as arguments into one")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	cmd := cli.New("genrules", "write logtally rule files for the benchmarks")
+	cmd.Usage = []string{"[-n RULES] > rules.yaml", "--merge FILE..."}
+	cmd.ExitCodes = []cli.ExitCode{{Code: 0, Meaning: "the rule file was written"}, {Code: 1, Meaning: "a rule file could not be read or written"}, {Code: 2, Meaning: "bad usage"}}
+	rules := cmd.Group("Rules")
+	n := rules.IntP("rules", "n", 100, "total number of rules (at least 3, the job's)")
+	merge := rules.Bool("merge", false, "merge the rule files given as arguments into one")
+	if done, code := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
 	var err error
 	if *merge {
-		if fs.NArg() == 0 {
-			fmt.Fprintln(stderr, "genrules: --merge: no rule files given")
-			return 2
+		if len(cmd.Args()) == 0 {
+			return cmd.Fail(stderr, "--merge: no rule files given")
 		}
-		err = benchutil.MergeRules(stdout, fs.Args())
+		err = benchutil.MergeRules(stdout, cmd.Args())
 	} else {
 		err = benchutil.WriteRules(stdout, *n)
 	}

@@ -25,7 +25,7 @@ import (
 	"strings"
 
 	"github.com/logtally/logtally/internal/benchutil"
-	"github.com/spf13/pflag"
+	"github.com/logtally/logtally/internal/cli"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -34,17 +34,20 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 type totals map[string]uint64
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := pflag.NewFlagSet("peertotals", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	cmd := cli.New("peertotals", "check that logtally, SEC and mtail counted the same on the bench-peers job")
+	cmd.Usage = []string{"--logtally summaries.jsonl --sec sec.out --mtail mtail.json"}
+	cmd.ExitCodes = []cli.ExitCode{{Code: 0, Meaning: "all outputs agree"}, {Code: 1, Meaning: "some totals differ, or an output could not be read"}, {Code: 2, Meaning: "bad usage"}}
 	var paths []struct{ tool, path string }
-	lt := fs.StringSlice("logtally", nil, "summarize --json output (repeatable: every file must agree)")
-	sec := fs.String("sec", "", "output of sec with bench/peers/job.sec")
-	mt := fs.String("mtail", "", "JSON output of mtail --one_shot with bench/peers/job.mtail")
-	quiet := fs.BoolP("quiet", "q", false, "print only differences")
-	tops := fs.StringToString("tops", map[string]string{"servers": "http_connections", "users": "ssh_accepted"},
+	in := cmd.Group("Input")
+	lt := in.StringSlice("logtally", nil, "summarize --json output (repeatable: every file must agree)")
+	sec := in.String("sec", "", "output of sec with bench/peers/job.sec")
+	mt := in.String("mtail", "", "JSON output of mtail --one_shot with bench/peers/job.mtail")
+	tops := in.StringToString("tops", map[string]string{"servers": "http_connections", "users": "ssh_accepted"},
 		"logtally top table = the labelled counter it holds (job-hc: add urls=url_hits)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	out := cmd.Group("Output")
+	quiet := out.BoolP("quiet", "q", false, "print only differences")
+	if done, code := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
 	for _, p := range *lt {
 		paths = append(paths, struct{ tool, path string }{"logtally", p})
@@ -56,8 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		paths = append(paths, struct{ tool, path string }{"mtail", *mt})
 	}
 	if len(paths) < 2 {
-		fmt.Fprintln(stderr, "peertotals: give at least two outputs to compare")
-		return 2
+		return cmd.Fail(stderr, "give at least two outputs to compare")
 	}
 	var all []totals
 	for _, p := range paths {
