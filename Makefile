@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO ?= go
 BIN := bin
 # Packages whose code runs goroutines: tested with the race detector.
-RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/...
+RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/... ./dashboard/...
 FUZZTIME ?= 5s
 
 # staticcheck, pinned: `make lint` installs this version into bin/tools.
@@ -13,7 +13,7 @@ STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(BIN)/tools/staticcheck-$(STATICCHECK_VERSION)
 # Binaries with a man page (docs/man/NAME.1, generated from their flags by
 # `NAME --help-man`); a new binary is one more word here.
-MAN_CMDS := summarize aireport rrdgraph
+MAN_CMDS := summarize aireport rrdgraph dashboard
 # make install: PREFIX for binaries and pages, SYSCONFDIR for the rule file
 # and the rsyslog snippet, DESTDIR for staging (packages).
 PREFIX ?= /usr/local
@@ -21,7 +21,7 @@ SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 DESTDIR ?=
 
-.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install fuzz fuzz-short demo bench bench-peers bench-rsyslog clean
+.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-dashboard vendor-uplot clean
 
 all: build
 
@@ -32,17 +32,18 @@ deps-bench:
 	@scripts/deps.sh bench
 
 # aireport needs no C library: built static, it starts ~1.3 ms sooner
-# (no dynamic loader) and a cron job can copy it anywhere. summarize and
-# rrdgraph link librrd (through outputs/rrd, the only cgo package).
+# (no dynamic loader) and a cron job can copy it anywhere. summarize,
+# rrdgraph and dashboard link librrd.
 # -buildvcs=auto: --version reports the git revision when built from a
 # clone, whatever GOFLAGS the machine sets.
 build: deps
-	$(GO) build -buildvcs=auto -o $(BIN)/ ./cmd/summarize ./cmd/rrdgraph
+	$(GO) build -buildvcs=auto -o $(BIN)/ ./cmd/summarize ./cmd/rrdgraph ./cmd/dashboard
 	CGO_ENABLED=0 $(GO) build -buildvcs=auto -o $(BIN)/ ./cmd/aireport ./cmd/loggen
 
-# The engine links no C: every package but the RRD output and the programs
-# that use it builds with CGO_ENABLED=0.
-CGO_PKGS := /outputs/rrd$$|/cmd/summarize$$|/cmd/rrdgraph$$|/examples/holtwinters$$
+# The engine links no C: every package but the RRD output, the dashboard
+# (it reads the RRD files through librrd) and the programs that use them
+# builds with CGO_ENABLED=0.
+CGO_PKGS := /outputs/rrd$$|/cmd/summarize$$|/cmd/rrdgraph$$|/examples/holtwinters$$|/dashboard$$|/cmd/dashboard$$
 nocgo:
 	CGO_ENABLED=0 $(GO) build $$($(GO) list ./... | grep -Ev '$(CGO_PKGS)')
 
@@ -114,6 +115,18 @@ bench-peers: build deps-bench
 
 bench-rsyslog: build
 	@scripts/bench-rsyslog.sh
+
+# The dashboard at 50 categories × 20 counters with two days of minutes:
+# data latency (overview, category pages, HTTP API), then the real binary's
+# peak RSS and the first render in headless Chromium. Measurements only.
+bench-dashboard: build
+	$(GO) test -run '^$$' -bench 'DashboardData' -benchtime 20x ./dashboard
+	$(GO) test -run '^$$' -bench 'DashboardProcess' -benchtime 1x -v ./dashboard | grep -v '^=== '
+
+# uPlot is committed (dashboard/assets/vendor/uplot) so that a plain
+# `go build` works; this re-fetches the pinned version from the npm registry.
+vendor-uplot:
+	@scripts/vendor-uplot.sh
 
 clean:
 	rm -rf $(BIN)

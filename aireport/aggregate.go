@@ -3,6 +3,7 @@ package aireport
 import (
 	"bytes"
 	"hash/maphash"
+	"runtime"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -120,6 +121,10 @@ type Aggregator struct {
 	buf     []byte
 	text    []byte
 	keybuf  []byte
+	// workers is GOMAXPROCS when the aggregator was made: the fast path
+	// keeps one key table per worker, so the count must not follow a
+	// GOMAXPROCS changed between two inputs.
+	workers int
 }
 
 // NewAggregator returns an empty aggregator.
@@ -127,7 +132,7 @@ func NewAggregator(opt Options) *Aggregator {
 	if opt.MaxExamples <= 0 {
 		opt.MaxExamples = 3
 	}
-	return &Aggregator{opt: opt, cats: map[string]*category{}, hseed: maphash.MakeSeed()}
+	return &Aggregator{opt: opt, cats: map[string]*category{}, hseed: maphash.MakeSeed(), workers: runtime.GOMAXPROCS(0)}
 }
 
 func (a *Aggregator) category(name string) *category {

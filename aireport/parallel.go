@@ -3,7 +3,6 @@ package aireport
 import (
 	"bytes"
 	"context"
-	"runtime"
 	"sync"
 )
 
@@ -26,7 +25,7 @@ func (a *Aggregator) readParallel(ctx context.Context, src *Source, ctr *Counter
 	if a.fastExact() {
 		return a.readSharded(ctx, src, ctr)
 	}
-	w := runtime.GOMAXPROCS(0)
+	w := a.workers
 	workers := make([]*Aggregator, w)
 	chans := make([]chan []byte, w)
 	free := make(chan []byte, 2*w+2)

@@ -69,7 +69,7 @@ func (a *Aggregator) shardTables(c *category, w int) []*keyTable {
 
 // readSharded is readParallel for the fast path.
 func (a *Aggregator) readSharded(ctx context.Context, src *Source, ctr *Counters) (int64, error) {
-	w := runtime.GOMAXPROCS(0)
+	w := a.workers
 	c := a.category(src.Category)
 	tabs := a.shardTables(c, w)
 	blocks := make(chan seqBlock, w)

@@ -328,3 +328,34 @@ func TestRankWideKeys(t *testing.T) {
 		t.Fatalf("the comparison sort ranks differently from the radix sort (%d and %d bytes)", len(wide), len(narrow))
 	}
 }
+
+// GOMAXPROCS changed between two inputs of one aggregator (a caller, or
+// the Go runtime following a cgroup's CPU quota) must not change the fast
+// path's shard count: it panicked with "worker count changed".
+func TestShardWorkersFixed(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	opt := Options{Header: HeaderCut, Grouping: GroupExact, Masker: Masker{Article: true}, SkipOddities: true}
+	in := []string{
+		"Nov 22 10:00:01 h a[1]: one\nNov 22 10:00:02 h a[2]: two\n",
+		"Nov 22 10:00:03 h a[3]: two\nNov 22 10:00:04 h a[4]: three\n",
+	}
+	agg := NewAggregator(opt)
+	if !agg.fastExact() {
+		t.Fatal("not the fast path")
+	}
+	var ctr Counters
+	for i, procs := range []int{2, 3} {
+		runtime.GOMAXPROCS(procs)
+		src := []Source{{Name: fmt.Sprint(i), Category: "c", Stdin: strings.NewReader(in[i])}}
+		if _, errs := Collect(context.Background(), src, agg, &ctr, 0); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+	}
+	var got bytes.Buffer
+	if err := agg.WriteUniq(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "      2 h a[PID]: two\n      1 h a[PID]: one\n      1 h a[PID]: three\n"; got.String() != want {
+		t.Errorf("WriteUniq = %q, want %q", got.String(), want)
+	}
+}

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/atomicfile"
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/logtally/logtally/internal/atomicfile"
 )
 
 // ErrState is wrapped by every state-file error: the report is not
@@ -72,12 +73,12 @@ func LoadState(path string) (st *State, fresh bool, err error) {
 }
 
 // Save writes the state to path atomically: temp file, fsync, rename.
-func (s *State) Save(path string) error {
+func (s *State) Save(path string, perm os.FileMode) error {
 	b, err := json.MarshalIndent(s, "", " ")
 	if err != nil {
 		return fmt.Errorf("%w %s: %w", ErrState, path, err)
 	}
-	if err := atomicfile.Write(path, append(b, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(path, append(b, '\n'), perm); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

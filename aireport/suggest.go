@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Suggestion is a rule-file snippet that would claim one group.
@@ -130,7 +131,11 @@ func (s *Suggester) Suggest(r *Report, n int) (out []Suggestion, skipped []strin
 			skipped = append(skipped, fmt.Sprintf("%s: binary or invalid UTF-8 template", g.Key))
 			continue
 		}
-		pat := s.PatternFor(g.Template)
+		pat, err := yamlSafePattern(s.PatternFor(g.Template))
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s: %v", g.Key, err))
+			continue
+		}
 		re, err := regexp.Compile(pat)
 		if err != nil {
 			skipped = append(skipped, fmt.Sprintf("%s: %v", g.Key, err))
@@ -168,16 +173,24 @@ func (s *Suggester) yaml(sg Suggestion) string {
 	if where == "" {
 		where = "the category that receives program " + sg.Program
 	}
-	fmt.Fprintf(&b, "      # aireport: %d lines in %s", sg.Count, where)
+	comment := fmt.Sprintf("aireport: %d lines in %s", sg.Count, where)
 	if sg.Example != "" {
 		ex := sg.Example
 		if len(ex) > 160 {
-			ex = ex[:160] + "…"
+			cut := 160
+			for cut > 0 && !utf8.RuneStart(ex[cut]) {
+				cut--
+			}
+			ex = ex[:cut] + "…"
 		}
-		fmt.Fprintf(&b, ", e.g. %s", strings.ReplaceAll(ex, "\n", " "))
+		comment += ", e.g. " + ex
 	}
-	b.WriteString("\n")
+	// Everything in the comment may come from a log line: one escaped
+	// line, so nothing can end the comment and start YAML of its own.
+	fmt.Fprintf(&b, "      # %s\n", yamlCommentSafe(comment))
 	fmt.Fprintf(&b, "      - name: %s\n", sg.Name)
+	// sg.Pattern is yamlSafePattern's: printable, so inside single quotes
+	// only the quote itself needs doubling.
 	fmt.Fprintf(&b, "        pattern: '%s'\n", strings.ReplaceAll(sg.Pattern, "'", "''"))
 	if s.Count {
 		fmt.Fprintf(&b, "        count: %s\n", strings.ReplaceAll(sg.Name, "-", "_"))
@@ -185,6 +198,63 @@ func (s *Suggester) yaml(sg Suggestion) string {
 		b.WriteString("        ignore: true\n")
 	}
 	return b.String()
+}
+
+// yamlPrintable reports whether r may stand for itself in a YAML comment
+// or quoted scalar: YAML's printable set without any line break (LF, CR,
+// NEL U+0085, LS U+2028, PS U+2029), tab or byte-order mark.
+func yamlPrintable(r rune) bool {
+	switch {
+	case r >= 0x20 && r <= 0x7e:
+		return true
+	case r == 0x2028 || r == 0x2029 || r == 0xfeff:
+		return false
+	case r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd, r >= 0x10000 && r <= utf8.MaxRune:
+		return true
+	}
+	return false
+}
+
+// yamlCommentSafe escapes what yamlPrintable refuses (and invalid UTF-8)
+// as \xHH, \uHHHH or \UHHHHHHHH, so s stays one comment line.
+func yamlCommentSafe(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case yamlPrintable(r):
+			b.WriteString(s[i : i+n])
+		case r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case r < 0x10000:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			fmt.Fprintf(&b, "\\U%08x", r)
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// yamlSafePattern rewrites every rune yamlPrintable refuses as the RE2
+// escape \x{H…}, which matches the same rune: the pattern then sits in a
+// single-quoted YAML scalar as one line. A pattern with invalid UTF-8 is
+// refused: YAML cannot carry it and RE2 has no escape for a lone byte.
+func yamlSafePattern(p string) (string, error) {
+	if !utf8.ValidString(p) {
+		return "", fmt.Errorf("pattern is not valid UTF-8")
+	}
+	var b strings.Builder
+	for _, r := range p {
+		if yamlPrintable(r) {
+			b.WriteRune(r)
+		} else {
+			fmt.Fprintf(&b, `\x{%x}`, r)
+		}
+	}
+	return b.String(), nil
 }
 
 // ruleName builds a unique, valid rule (and counter) name from the literal

@@ -321,12 +321,14 @@ func (m *Model) smoothArray(v []float64, seasonal bool) (float64, bool) {
 	return base, true
 }
 
-// SameState reports whether two models hold bit-identical coefficients,
+// SameState reports whether two models hold identical coefficients,
 // seasonal arrays, rows, burn-in counters and failure histories (the step
 // counter and the create-time start rows are not compared). It is how a
 // caller checks an in-process detector against FromRRDFile.
 func (m *Model) SameState(o *Model) bool {
-	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+	// Unknown is unknown whatever the NaN's payload (librrd's DNAN and
+	// math.NaN differ in bits); known values must be exactly equal.
+	same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
 	if m.p != o.p || m.sched.SmoothIdx != o.sched.SmoothIdx || m.seasRow != o.seasRow || m.devRow != o.devRow ||
 		m.nullCount != o.nullCount || m.lastNullCount != o.lastNullCount ||
 		m.seasBurnin != o.seasBurnin || m.devBurnin != o.devBurnin ||

@@ -157,3 +157,35 @@ func TestFromRRDFileRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestSameStateNaN: two models whose unknown values are NaNs of different
+// bit patterns (librrd writes its own DNAN) hold the same state.
+func TestSameStateNaN(t *testing.T) {
+	p := DefaultParams(10)
+	a, err := New(p, Schedule{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := New(p, Schedule{})
+	if !a.SameState(b) {
+		t.Fatal("two fresh models differ")
+	}
+	otherNaN := math.Float64frombits(0x7ff8000000000000) // C's NAN; math.NaN() is ...0001
+	if !math.IsNaN(otherNaN) || math.Float64bits(otherNaN) == math.Float64bits(math.NaN()) {
+		t.Fatal("test NaN is not a distinct NaN")
+	}
+	b.intercept, b.slope = otherNaN, otherNaN
+	for i := range b.seasonal {
+		b.seasonal[i], b.devseasonal[i] = otherNaN, otherNaN
+	}
+	if !math.IsNaN(a.intercept) {
+		t.Fatalf("a fresh model's intercept is %v, want unknown", a.intercept)
+	}
+	if !a.SameState(b) {
+		t.Error("models whose unknown values differ only in NaN payload reported different")
+	}
+	b.intercept = 1
+	if a.SameState(b) {
+		t.Error("a known intercept against an unknown one reported the same")
+	}
+}

@@ -38,6 +38,13 @@ const DefaultSmoothingWindow = 0.05
 // over.
 const burninCycles = 3
 
+// MinDelta and MaxDelta bound the deviation multipliers δ₊ and δ₋
+// (rrd_tune refuses values outside them).
+const (
+	MinDelta = 0.1
+	MaxDelta = 1e6
+)
+
 // maxWindow is the largest failure window RRDtool accepts (MAX_FAILURES_WINDOW_LEN).
 const maxWindow = 28
 
@@ -93,8 +100,8 @@ func (p Params) Validate() error {
 			errs = append(errs, fmt.Errorf("%s %v: must be in (0,1)", c.name, c.v))
 		}
 	}
-	if !(p.DeltaPos >= 0.1 && p.DeltaPos <= 1e6) || !(p.DeltaNeg >= 0.1 && p.DeltaNeg <= 1e6) {
-		errs = append(errs, fmt.Errorf("delta_pos %v / delta_neg %v: must be in [0.1, 1e6]", p.DeltaPos, p.DeltaNeg))
+	if !(p.DeltaPos >= MinDelta && p.DeltaPos <= MaxDelta) || !(p.DeltaNeg >= MinDelta && p.DeltaNeg <= MaxDelta) {
+		errs = append(errs, fmt.Errorf("delta_pos %v / delta_neg %v: must be in [%v, %v]", p.DeltaPos, p.DeltaNeg, MinDelta, MaxDelta))
 	}
 	if p.Window < 1 || p.Window > maxWindow {
 		errs = append(errs, fmt.Errorf("window %d: must be in [1, %d]", p.Window, maxWindow))

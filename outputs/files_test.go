@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/logtally/logtally/tally"
@@ -179,6 +180,7 @@ func TestJSONLinesUnwritable(t *testing.T) {
 }
 
 func TestTopFilesGolden(t *testing.T) {
+	defer syscall.Umask(syscall.Umask(0o022))
 	dir := t.TempDir()
 	tf, err := NewTopFiles(TopFilesConfig{
 		Dir: dir,
@@ -195,7 +197,7 @@ func TestTopFilesGolden(t *testing.T) {
 	golden(t, "topfiles/urlcount", readFile(t, filepath.Join(dir, "urlcount")))
 	golden(t, "topfiles/servercount", readFile(t, filepath.Join(dir, "servercount")))
 	onlyFiles(t, dir, "servercount", "urlcount")
-	if fi, err := os.Stat(filepath.Join(dir, "urlcount")); err != nil || fi.Mode().Perm() != 0o644 {
+	if fi, err := os.Stat(filepath.Join(dir, "urlcount")); err != nil || fi.Mode().Perm() != 0o640 {
 		t.Errorf("mode %v, %v", fi.Mode(), err)
 	}
 

@@ -11,11 +11,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/tally"
 )
 
 // JSONLinesConfig configures a JSONLines output: either Path (a file opened
-// for append, created with Perm, default 0644) or Writer (e.g. os.Stdout;
+// for append, created with Perm, default 0640, minus the umask) or Writer (e.g. os.Stdout;
 // never synced or closed by the output).
 type JSONLinesConfig struct {
 	Path   string
@@ -41,51 +42,30 @@ type JSONLinesConfig struct {
 // a line. Reopen closes and reopens Path, for logrotate's postrotate
 // (the pipeline calls it on SIGHUP).
 type JSONLines struct {
-	cfg JSONLinesConfig
-	mu  sync.Mutex // Reopen may come from a signal goroutine
-	// noSync is set when Path is not a regular file (a FIFO, /dev/null).
-	noSync bool
-	w      io.Writer
-	f      *os.File // nil when writing to cfg.Writer
-	buf    []byte
+	cfg  JSONLinesConfig
+	mu   sync.Mutex  // Reopen may come from a signal goroutine
+	file *appendFile // nil when writing to cfg.Writer
+	buf  []byte
 }
 
 // NewJSONLines opens cfg.Path for append (creating it), or wraps cfg.Writer.
+// When the file cannot be opened it returns the output together with an
+// error wrapping ErrRetrying: the output opens the file at a later write.
 func NewJSONLines(cfg JSONLinesConfig) (*JSONLines, error) {
 	if (cfg.Path == "") == (cfg.Writer == nil) {
 		return nil, errors.New("outputs: jsonl: set exactly one of Path and Writer")
 	}
 	if cfg.Perm == 0 {
-		cfg.Perm = 0o644
+		cfg.Perm = filemode.Default
 	}
-	j := &JSONLines{cfg: cfg, w: cfg.Writer}
+	j := &JSONLines{cfg: cfg}
 	if cfg.Path != "" {
-		if err := j.open(); err != nil {
-			return nil, err
+		j.file = &appendFile{output: "jsonl", path: cfg.Path, perm: cfg.Perm}
+		if err := j.file.open(); err != nil {
+			return j, fmt.Errorf("%w: %w", ErrRetrying, err)
 		}
 	}
 	return j, nil
-}
-
-func (j *JSONLines) open() error {
-	f, err := os.OpenFile(j.cfg.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, j.cfg.Perm)
-	if err != nil {
-		return opError("jsonl", "open", j.cfg.Path, err)
-	}
-	j.f, j.w = f, f
-	// fsync is for files; a pipe, a terminal or /dev/null refuses it.
-	j.noSync = true
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-		j.noSync = false
-	}
-	return nil
-}
-
-func (j *JSONLines) name() string {
-	if j.cfg.Path != "" {
-		return j.cfg.Path
-	}
-	return "writer"
 }
 
 // Write appends the minute's records in one write and fsyncs the file.
@@ -103,21 +83,14 @@ func (j *JSONLines) Write(minute []tally.Summary) error {
 	return j.flushLocked()
 }
 
-// flushLocked writes j.buf in one write call and fsyncs a regular file.
+// flushLocked writes j.buf in one write call (fsynced when a file).
 // Called with mu held.
 func (j *JSONLines) flushLocked() error {
-	if j.w == nil { // a failed Reopen: try again now
-		if err := j.open(); err != nil {
-			return err
-		}
+	if j.file != nil {
+		return j.file.write(j.buf)
 	}
-	if _, err := j.w.Write(j.buf); err != nil {
-		return opError("jsonl", "write", j.name(), err)
-	}
-	if j.f != nil && !j.noSync {
-		if err := j.f.Sync(); err != nil {
-			return opError("jsonl", "sync", j.name(), err)
-		}
+	if _, err := j.cfg.Writer.Write(j.buf); err != nil {
+		return opError("jsonl", "write", "writer", err)
 	}
 	return nil
 }
@@ -137,17 +110,10 @@ func (j *JSONLines) WriteRecord(record []byte) error {
 func (j *JSONLines) Reopen() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.cfg.Path == "" {
+	if j.file == nil {
 		return nil
 	}
-	var errClose error
-	if j.f != nil {
-		if err := j.f.Close(); err != nil {
-			errClose = opError("jsonl", "close", j.cfg.Path, err)
-		}
-		j.f, j.w = nil, nil
-	}
-	return errors.Join(errClose, j.open())
+	return j.file.reopen()
 }
 
 // Close closes the file (not a caller's Writer). Every Write already
@@ -155,15 +121,10 @@ func (j *JSONLines) Reopen() error {
 func (j *JSONLines) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.f == nil {
+	if j.file == nil {
 		return nil
 	}
-	err := j.f.Close()
-	j.f, j.w = nil, nil
-	if err != nil {
-		return opError("jsonl", "close", j.cfg.Path, err)
-	}
-	return nil
+	return j.file.close()
 }
 
 // AppendJSON appends the JSON object for s (no newline) to dst.

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/logtally/logtally/internal/atomicfile"
-
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/tally"
 )
 
@@ -17,7 +17,7 @@ type PrometheusConfig struct {
 	// end in ".prom" and live in the collector's directory
 	// (--collector.textfile.directory).
 	Path string
-	// Perm is the file's mode (default 0644).
+	// Perm is the file's mode (default 0640, minus the umask).
 	Perm os.FileMode
 	// TopItems bounds the logtally_top series per table (default 10;
 	// negative: none). Items beyond it are not exported one by one;
@@ -72,7 +72,7 @@ func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 		return nil, fmt.Errorf("outputs: prometheus: path %q must end in .prom (the textfile collector reads only *.prom)", cfg.Path)
 	}
 	if cfg.Perm == 0 {
-		cfg.Perm = 0o644
+		cfg.Perm = filemode.Default
 	}
 	if cfg.TopItems == 0 {
 		cfg.TopItems = 10

@@ -289,16 +289,26 @@ func (sf *spoolFile) finish() error {
 	sf.f, sf.bw, sf.enc, sf.tmp = nil, nil, nil, ""
 	sf.cw = countingWriter{}
 	if err != nil {
+		if st, serr := os.Stat(tmp); serr == nil && st.Size() == 0 {
+			_ = os.Remove(tmp) // nothing to recover: see abandon
+		}
 		return opError("spool", "complete", tmp, err)
 	}
 	atomicfile.SyncDir(filepath.Dir(tmp))
 	return nil
 }
 
-// abandon closes the file without completing it; it stays as *.tmp.
+// abandon closes the file without completing it. A file that holds no
+// byte is removed — a full disk would otherwise leave an empty .tmp behind
+// at every retry; one with data stays as *.tmp (its complete lines are
+// recoverable).
 func (sf *spoolFile) abandon() {
 	if sf.f != nil {
+		st, err := sf.f.Stat()
 		_ = sf.f.Close()
+		if err == nil && st.Size() == 0 {
+			_ = os.Remove(sf.tmp)
+		}
 	}
 	sf.f, sf.bw, sf.enc = nil, nil, nil
 	sf.cw = countingWriter{}

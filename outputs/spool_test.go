@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/logtally/logtally/internal/testfs"
 )
 
 type fakeClock struct{ t time.Time }
@@ -256,5 +259,77 @@ func BenchmarkSpoolWrite(b *testing.B) {
 		if err := s.Write("asa", line); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A full disk: every retry of a category's spool file failed and left an
+// empty .tmp behind (34 in two minutes). Now a failed file that holds no
+// byte is removed, and the spool completes files again once space is back.
+func TestSpoolDiskFull(t *testing.T) {
+	disk := testfs.Mount(t, "256k")
+	clock := &fakeClock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	s, err := NewSpool(SpoolConfig{Dir: disk.Dir, Compression: "gzip", Now: clock.now, PID: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Lines that do not compress: a retry needs more than the buffers.
+	rng := rand.New(rand.NewPCG(1, 2))
+	line := func(int) []byte {
+		b := make([]byte, 600)
+		for j := range b {
+			b[j] = "0123456789abcdef"[rng.IntN(16)]
+		}
+		return append([]byte("unknown line "), b...)
+	}
+	if err := s.Write("app", line(0)); err != nil {
+		t.Fatal(err)
+	}
+	disk.Fill(t)
+	for retry := 0; retry < 10; retry++ {
+		clock.t = clock.t.Add(time.Second)
+		for i := 0; i < 400 && s.Write("app", line(i)) == nil; i++ {
+		}
+		if err := s.Rotate(clock.t); err != nil {
+			t.Logf("rotate: %v", err)
+		}
+	}
+	if s.Errors() == 0 {
+		t.Fatal("no write failed on a full disk: the test tested nothing")
+	}
+	var tmps []string
+	for _, n := range listDir(t, filepath.Join(disk.Dir, "app")) {
+		if strings.HasSuffix(n, ".tmp") {
+			st, err := os.Stat(filepath.Join(disk.Dir, "app", n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Size() == 0 {
+				tmps = append(tmps, n)
+			}
+		}
+	}
+	if len(tmps) > 1 {
+		t.Errorf("%d empty .tmp files after 10 retries on a full disk, want at most the open one: %v", len(tmps), tmps)
+	}
+
+	disk.Free(t)
+	clock.t = clock.t.Add(time.Second)
+	if err := s.Rotate(clock.t); err != nil {
+		t.Logf("rotate: %v", err)
+	}
+	if err := s.Write("app", []byte("after the disk was freed")); err != nil {
+		t.Fatalf("write after space came back: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, n := range listDir(t, filepath.Join(disk.Dir, "app")) {
+		if strings.HasSuffix(n, ".log.gz") && strings.Contains(decompress(t, filepath.Join(disk.Dir, "app", n)), "after the disk was freed\n") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no completed spool file holds the line written after space came back: %v", listDir(t, filepath.Join(disk.Dir, "app")))
 	}
 }

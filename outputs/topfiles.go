@@ -4,13 +4,16 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/internal/atomicfile"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
+	"github.com/logtally/logtally/internal/atomicfile"
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/tally"
 )
 
@@ -31,7 +34,7 @@ type TopFilesConfig struct {
 	Files map[string][]TopFile
 	// Dir is the base of relative paths (default: the working directory).
 	Dir string
-	// Perm is the files' mode (default 0644).
+	// Perm is the files' mode (default 0640, minus the umask).
 	Perm os.FileMode
 }
 
@@ -57,17 +60,43 @@ type TopFilesConfig struct {
 // Categories absent from a minute leave their files untouched.
 type TopFiles struct {
 	cfg TopFilesConfig
+	mu  sync.Mutex // SetFiles may come from a signal goroutine
 	buf []byte
 }
 
-// NewTopFiles validates cfg and applies defaults. Directories are not
-// created: a missing one is reported by Write.
+// NewTopFiles validates cfg and applies defaults. Dir is created by Write
+// when missing (and again if it disappears), so a directory that cannot be
+// made yet is retried every minute.
 func NewTopFiles(cfg TopFilesConfig) (*TopFiles, error) {
 	if cfg.Perm == 0 {
-		cfg.Perm = 0o644
+		cfg.Perm = filemode.Default
 	}
-	files := make(map[string][]TopFile, len(cfg.Files))
-	for cat, tfs := range cfg.Files {
+	t := &TopFiles{cfg: cfg}
+	files, err := t.resolve(cfg.Files)
+	if err != nil {
+		return nil, err
+	}
+	t.cfg.Files = files
+	return t, nil
+}
+
+// SetFiles replaces the tables written (a reloaded rule file); the next
+// Write uses them.
+func (t *TopFiles) SetFiles(files map[string][]TopFile) error {
+	resolved, err := t.resolve(files)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	t.cfg.Files = resolved
+	t.mu.Unlock()
+	return nil
+}
+
+// resolve checks files and joins relative paths to Dir.
+func (t *TopFiles) resolve(in map[string][]TopFile) (map[string][]TopFile, error) {
+	files := make(map[string][]TopFile, len(in))
+	for cat, tfs := range in {
 		out := make([]TopFile, len(tfs))
 		for i, tf := range tfs {
 			if tf.Path == "" {
@@ -76,20 +105,22 @@ func NewTopFiles(cfg TopFilesConfig) (*TopFiles, error) {
 			if tf.Top == "" && tf.Index < 0 {
 				return nil, fmt.Errorf("outputs: topfiles: category %q path %s: negative index %d", cat, tf.Path, tf.Index)
 			}
-			if !filepath.IsAbs(tf.Path) && cfg.Dir != "" {
-				tf.Path = filepath.Join(cfg.Dir, tf.Path)
+			if !filepath.IsAbs(tf.Path) && t.cfg.Dir != "" {
+				tf.Path = filepath.Join(t.cfg.Dir, tf.Path)
 			}
 			out[i] = tf
 		}
 		files[cat] = out
 	}
-	cfg.Files = files
-	return &TopFiles{cfg: cfg}, nil
+	return files, nil
 }
 
 // Write rewrites every configured file of the categories in minute.
 func (t *TopFiles) Write(minute []tally.Summary) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	var errs []error
+	madeDir := false
 	for i := range minute {
 		s := &minute[i]
 		for _, tf := range t.cfg.Files[s.Category] {
@@ -103,7 +134,14 @@ func (t *TopFiles) Write(minute []tally.Summary) error {
 				continue
 			}
 			t.buf = AppendTopFile(t.buf[:0], top)
-			if err := atomicfile.Write(tf.Path, t.buf, t.cfg.Perm); err != nil {
+			err := atomicfile.Write(tf.Path, t.buf, t.cfg.Perm)
+			if errors.Is(err, fs.ErrNotExist) && t.cfg.Dir != "" && !madeDir {
+				madeDir = true
+				if err = os.MkdirAll(t.cfg.Dir, filemode.Dir(t.cfg.Perm)); err == nil {
+					err = atomicfile.Write(tf.Path, t.buf, t.cfg.Perm)
+				}
+			}
+			if err != nil {
 				errs = append(errs, opError("topfiles", "write", tf.Path, err))
 			}
 		}

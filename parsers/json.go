@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"time"
 	"unicode/utf8"
+
+	"github.com/logtally/logtally/internal/facility"
 )
 
 // jsonKind is the Record field a top-level JSON key feeds.
@@ -216,14 +218,14 @@ func (p *Parser) parseJSON(b []byte, rec *Record) error {
 	if v := vals[jFacility]; v.set {
 		if n, ok := atoi(v.v); ok && n <= 23 {
 			rec.Facility = int8(n)
-		} else if n := facilityByName(v.v); n >= 0 {
+		} else if n := int8(facility.Lookup(v.v)); n >= 0 {
 			rec.Facility = n
 		}
 	}
 	if v := vals[jSeverity]; v.set {
 		if n, ok := atoi(v.v); ok && n <= 7 {
 			rec.Severity = int8(n)
-		} else if n := severityByName(v.v); n >= 0 {
+		} else if n := facility.LookupSeverity(v.v); n >= 0 {
 			rec.Severity = n
 		}
 	}
@@ -435,86 +437,4 @@ func isJSONDelim(c byte) bool {
 func atoi(b []byte) (int, bool) {
 	n, i, ok := digits(b, 0, 1, 3)
 	return n, ok && i == len(b)
-}
-
-// severityByName maps a severity keyword (any case) to 0..7, or -1.
-func severityByName(b []byte) int8 {
-	var buf [16]byte
-	switch string(lower(buf[:0], b)) {
-	case "emerg", "panic", "emergency":
-		return 0
-	case "alert":
-		return 1
-	case "crit", "critical":
-		return 2
-	case "err", "error":
-		return 3
-	case "warning", "warn":
-		return 4
-	case "notice":
-		return 5
-	case "info", "informational":
-		return 6
-	case "debug":
-		return 7
-	}
-	return -1
-}
-
-// facilityByName maps an rsyslog facility keyword (any case) to 0..23, or -1.
-func facilityByName(b []byte) int8 {
-	var buf [16]byte
-	s := lower(buf[:0], b)
-	switch string(s) {
-	case "kern":
-		return 0
-	case "user":
-		return 1
-	case "mail":
-		return 2
-	case "daemon":
-		return 3
-	case "auth", "security":
-		return 4
-	case "syslog":
-		return 5
-	case "lpr":
-		return 6
-	case "news":
-		return 7
-	case "uucp":
-		return 8
-	case "cron":
-		return 9
-	case "authpriv":
-		return 10
-	case "ftp":
-		return 11
-	case "ntp":
-		return 12
-	case "audit":
-		return 13
-	case "alert":
-		return 14
-	case "clock":
-		return 15
-	}
-	if len(s) == 6 && string(s[:5]) == "local" && s[5] >= '0' && s[5] <= '7' {
-		return 16 + int8(s[5]-'0')
-	}
-	return -1
-}
-
-// lower returns b lowercased (ASCII) in buf, or nil when b does not fit.
-func lower(buf, b []byte) []byte {
-	if len(b) > cap(buf) {
-		return nil
-	}
-	for _, c := range b {
-		if c-'A' < 26 {
-			c |= 0x20
-		}
-		buf = append(buf, c)
-	}
-	return buf
 }

@@ -17,13 +17,14 @@ import (
 	"github.com/logtally/logtally/tally"
 	"log/slog"
 	"math"
+	"slices"
 	"time"
 )
 
 // SelfCategory is the name of the category summarize reports about itself:
 // every line read, malformed lines, lines no category claimed, delivery
 // problems. It is reserved: a rule file may not use it.
-const SelfCategory = "logtally"
+const SelfCategory = rules.SelfCategory
 
 // UncategorizedSpool is the spool category of lines that no category's
 // match claimed.
@@ -93,6 +94,8 @@ type Engine struct {
 
 	dropsSeen    []uint64 // per output, drops already counted
 	outputErrors uint64   // output errors not yet counted in a minute
+	failing      []error  // per output: the error of its last write, nil when it worked
+	flushing     bool     // Flush is emitting the last rows
 
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
@@ -130,6 +133,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg:       cfg,
 		log:       cfg.Logger,
 		dropsSeen: make([]uint64, len(cfg.Outputs)),
+		failing:   make([]error, len(cfg.Outputs)),
 	}
 	e.bind(cfg.Rules)
 	e.agg = tally.NewAggregator(e.schemas(), tally.Options{EventClock: cfg.EventClock, Grace: cfg.Grace})
@@ -331,7 +335,11 @@ func (e *Engine) advanceEventClock() {
 		if e.agg.Closes(e.lastEvent) {
 			e.settle()
 		}
-		e.emit(e.agg.Advance(e.lastEvent))
+		if e.emit(e.agg.Advance(e.lastEvent)) {
+			// A replayed file closes many minutes between two ticks:
+			// count this emit's failures now, in the open minute.
+			e.noteDelivery(e.lastEvent)
+		}
 	}
 }
 
@@ -399,12 +407,17 @@ func (e *Engine) Flush(now time.Time) {
 		now = e.lastEvent
 	}
 	e.settle()
+	e.flushing = true // the last rows there will be: see countPending
 	e.emit(e.agg.Flush(now))
+	e.flushing = false
 }
 
-// emit hands closed minutes to every output, grouped by minute. Output
-// errors are logged and counted; one failing output never stops another.
-func (e *Engine) emit(summaries []tally.Summary) {
+// emit hands closed minutes to every output, grouped by minute, and
+// reports whether any write failed. Every failed write is counted
+// (output_errors); an output's failure is logged when it starts and its
+// recovery when it ends, not every minute. One failing output never stops
+// another, and each is retried at the next minute.
+func (e *Engine) emit(summaries []tally.Summary) (failed bool) {
 	if len(summaries) > 0 && e.beforeEmit != nil {
 		e.beforeEmit()
 	}
@@ -415,12 +428,49 @@ func (e *Engine) emit(summaries []tally.Summary) {
 		}
 		minute := summaries[:n]
 		summaries = summaries[n:]
-		for _, o := range e.cfg.Outputs {
-			if err := o.Write(minute); err != nil {
-				e.log.Error("output failed", "err", err)
+		e.countPending(minute)
+		for i, o := range e.cfg.Outputs {
+			err := o.Write(minute)
+			switch {
+			case err != nil:
+				failed = true
 				e.outputErrors++
+				if e.failing[i] == nil {
+					e.log.Error("output failed; counting goes on and the output is retried every minute (output_errors)", "err", err)
+				} else {
+					e.log.Debug("output still failing", "err", err)
+				}
+				e.failing[i] = err
+			case e.failing[i] != nil:
+				e.log.Info("output recovered", "failed_with", e.failing[i])
+				e.failing[i] = nil
 			}
 		}
+	}
+	return failed
+}
+
+// countPending adds the output errors not counted yet to the self row of
+// minute, about to be written, when that row is whole — or partial but
+// the last there will be (Flush at exit). When several minutes close at
+// once (a replayed file, an exit), the failures of one are then counted in
+// the next row written instead of reaching stderr only; what remains
+// uncounted is the failures of the very last write. A partial SIGUSR1 row
+// is left alone: the whole minute is emitted again later.
+func (e *Engine) countPending(minute []tally.Summary) {
+	if e.outputErrors == 0 {
+		return
+	}
+	for i := range minute {
+		s := &minute[i]
+		if s.Category != SelfCategory || (s.Partial && !e.flushing) || len(s.Counters) != numSelfCounters {
+			continue
+		}
+		c := slices.Clone(s.Counters) // the summary may share its window's storage
+		c[selfOutputErrors].Value += e.outputErrors
+		s.Counters = c
+		e.outputErrors = 0
+		return
 	}
 }
 

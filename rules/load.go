@@ -10,7 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/logtally/logtally/holtwinters"
+
 	"go.yaml.in/yaml/v3"
+
+	"github.com/logtally/logtally/internal/facility"
 )
 
 // Load reads and parses the rule file at path. Validation problems come
@@ -174,6 +178,7 @@ type catBuild struct {
 	distincts map[string]*yaml.Node
 	stats     map[string]*yaml.Node
 	files     map[string]*yaml.Node // top files, shared by the whole set
+	outputs   map[string]outputName // key=value output names, see claim
 }
 
 func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Category {
@@ -192,6 +197,9 @@ func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Cate
 	} else if name, ok := l.name(ctx, "category", nf, nameRE); ok {
 		c.Name = name
 		ctx = fmt.Sprintf("category %q: ", name)
+		if reservedCategory(name) {
+			l.errf(nf.val, "category name %q is reserved (%q is summarize's own category, names starting with \"_\" are its spool's)", name, SelfCategory)
+		}
 		if prev, dup := seen[name]; dup {
 			l.errf(nf.val, "duplicate category name %q (first at %d:%d)", name, prev.Line, prev.Column)
 		}
@@ -217,7 +225,8 @@ func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Cate
 		l.forecast(ctx, f, &c.Forecast)
 	}
 	b := &catBuild{c: c, counters: map[string]int{}, tops: map[string]*yaml.Node{},
-		distincts: map[string]*yaml.Node{}, stats: map[string]*yaml.Node{}, files: files}
+		distincts: map[string]*yaml.Node{}, stats: map[string]*yaml.Node{}, files: files,
+		outputs: map[string]outputName{}}
 	if f, ok := byKey["rules"]; ok {
 		ruleNames := map[string]*yaml.Node{}
 		for _, rn := range l.seq(ctx, f) {
@@ -287,24 +296,12 @@ func (l *loader) match(ctx string, f field, cond *condition) {
 	}
 }
 
-var facilityNames = map[string]int{
-	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "security": 4, "syslog": 5,
-	"lpr": 6, "news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12,
-	"audit": 13, "alert": 14, "clock": 15, "local0": 16, "local1": 17, "local2": 18,
-	"local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
-}
-
 func facilityValue(s string) (int, bool) {
-	if v, ok := facilityNames[strings.ToLower(s)]; ok {
+	if v, ok := facility.Code(s); ok {
 		return v, true
 	}
 	v, err := strconv.Atoi(s)
 	return v, err == nil && v >= 0 && v <= 23
-}
-
-var severityNames = map[string]int{
-	"emerg": 0, "panic": 0, "alert": 1, "crit": 2, "err": 3, "error": 3,
-	"warning": 4, "warn": 4, "notice": 5, "info": 6, "debug": 7,
 }
 
 // severityMask parses "warning", "4", "<=warning", ">3", ... into a bit
@@ -318,7 +315,7 @@ func severityMask(s string) (uint8, error) {
 			break
 		}
 	}
-	v, ok := severityNames[strings.ToLower(s)]
+	v, ok := facility.SeverityCode(s)
 	if !ok {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > 7 {
@@ -352,6 +349,7 @@ var forecastKeys = []string{"period", "model", "alpha", "beta", "gamma", "gamma_
 	"delta_pos", "delta_neg", "threshold", "window"}
 
 func (l *loader) forecast(ctx string, f field, fc *Forecast) {
+	errsBefore := len(l.errs)
 	byKey, _, ok := l.fields(ctx, f.val, "forecast", forecastKeys)
 	if !ok {
 		return
@@ -392,8 +390,8 @@ func (l *loader) forecast(ctx string, f field, fc *Forecast) {
 	delta := func(key string, dst *float64) {
 		if ff, ok := byKey[key]; ok {
 			if v, ok := l.float(ctx, ff); ok {
-				if !(v > 0 && v <= 1000) {
-					l.errf(ff.val, "%s%q must be > 0 and <= 1000, got %v", ctx, key, v)
+				if !(v >= holtwinters.MinDelta && v <= holtwinters.MaxDelta) {
+					l.errf(ff.val, "%s%q must be between %v and %v, got %v", ctx, key, holtwinters.MinDelta, holtwinters.MaxDelta, v)
 					return
 				}
 				*dst = v
@@ -427,5 +425,13 @@ func (l *loader) forecast(ctx string, f field, fc *Forecast) {
 			at = wf.val
 		}
 		l.errf(at, "%sthreshold (%d) must not exceed window (%d)", ctx, fc.Threshold, fc.Window)
+		return
+	}
+	// The model's own check, so that nothing the RRD output would refuse
+	// passes here (each key's check above gives the precise position).
+	if len(l.errs) == errsBefore {
+		if err := fc.Params().Validate(); err != nil {
+			l.errf(f.val, "%s%v", ctx, err)
+		}
 	}
 }

@@ -88,7 +88,7 @@ categories:
 				`r.yaml:9:36: category "web": rule "r1": counter name "Bad" must match [a-z0-9_]+`,
 				`r.yaml:10:17: category "web": rule "r1": "ignore" must be true or false, got string "yes"`,
 				`r.yaml:11:23: category "web": rule "r1": stats "size": template must be exactly one capture, like "${bytes}", got "${bytes} b"`,
-				`r.yaml:12:47: category "web": rule "r1": distinct "ips": "exact" must be between 0 and 1000000, got -1`,
+				`r.yaml:12:47: category "web": rule "r1": distinct "ips": "exact" must be between 0 and 65536, got -1`,
 				`r.yaml:12:51: category "web": rule "r1": unknown key "extra" in distinct "ips"`,
 				`r.yaml:14:20: category "web": rule "r2": "substring" must not be empty`,
 				`r.yaml:15:20: category "web": rule "r2": template references capture "ip" but the rule has no pattern`,
@@ -137,6 +137,39 @@ categories:
 				`r.yaml:3:5: category "a": duplicate key "name" in category (first at 2:5)`,
 				`r.yaml:8:69: category "c": rule "r": top "t": file "same" already used (at 5:69)`,
 				`r.yaml:8:99: category "c": rule "r": top "u": file "../etc" must be a plain file name ([A-Za-z0-9_.-], no directory)`,
+			},
+		},
+		{
+			// What summarize used to start with and then mishandle: a
+			// reserved category, colliding output names, limits clamped in
+			// silence, forecast parameters the RRD output refused.
+			name: "names, limits and forecast summarize could not honour",
+			src: `categories:
+  - name: logtally
+  - name: _uncategorized
+  - name: web
+    forecast: {delta_pos: 0.05}
+    rules:
+      - name: r1
+        pattern: 'user (?P<u>\S+)'
+        count: [users_total, _lines, ips_distinct]
+        top: {users: "${u}", big: {key: "${u}", k: 100000}}
+        distinct: {ips: "${u}", many: {key: "${u}", exact: 1000000}}
+        stats: {n: "${u}"}
+      - name: r2
+        pattern: 'n=(?P<n>\d+)'
+        count: n_p95
+`,
+			want: []string{
+				`r.yaml:2:11: category name "logtally" is reserved ("logtally" is summarize's own category, names starting with "_" are its spool's)`,
+				`r.yaml:3:11: category name "_uncategorized" is reserved ("logtally" is summarize's own category, names starting with "_" are its spool's)`,
+				`r.yaml:5:27: category "web": forecast: "delta_pos" must be between 0.1 and 1e+06, got 0.05`,
+				`r.yaml:9:30: category "web": rule "r1": counter "_lines": output name "_lines" is the RRD output's built-in series`,
+				`r.yaml:10:15: category "web": rule "r1": top "users": output name "users_total" is already counter "users_total"'s (at 9:17)`,
+				`r.yaml:10:52: category "web": rule "r1": top "big": "k" must be between 1 and 65536, got 100000`,
+				`r.yaml:11:20: category "web": rule "r1": distinct "ips": output name "ips_distinct" is already counter "ips_distinct"'s (at 9:38)`,
+				`r.yaml:11:60: category "web": rule "r1": distinct "many": "exact" must be between 0 and 65536, got 1000000`,
+				`r.yaml:15:16: category "web": rule "r2": counter "n_p95": output name "n_p95" is already stats "n"'s (at 12:17)`,
 			},
 		},
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -19,11 +20,13 @@ var distinctLongKeys = []string{"key", "exact"}
 // a counter of the same name would clash with them in key=value output.
 var reservedCounters = []string{"lines", "matched", "ignored", "unknown", "late", "category", "minute", "partial"}
 
+// The limits are the aggregation's own (tally clamps beyond them): a
+// larger value is an error naming the maximum, not a silent clamp.
 const (
 	defaultTopK     = 100
-	maxTopK         = 100000
+	maxTopK         = tally.MaxTopK
 	defaultExact    = 1000
-	maxExact        = 1000000
+	maxExact        = tally.MaxExact
 	maxPatternBytes = 64 << 10
 )
 
@@ -106,6 +109,9 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 					continue
 				}
 				idx, ok := b.counters[name]
+				if !ok && !l.claim(ctx, b, cn, "counter "+strconv.Quote(name), name) {
+					continue
+				}
 				if !ok {
 					idx = len(b.c.Schema.Counters)
 					b.counters[name] = idx
@@ -147,6 +153,7 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 						}
 					}
 				}
+				l.claim(ctx, b, nameNode, fmt.Sprintf("top %q", name), name+"_total")
 				t := l.template(ctx, fmt.Sprintf("top %q", name), keyNode, r, patOK)
 				idx := len(b.c.Schema.Tops)
 				b.c.Schema.Tops = append(b.c.Schema.Tops, tally.TopSpec{Name: name, K: max(k, 1)})
@@ -175,6 +182,7 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 						}
 					}
 				}
+				l.claim(ctx, b, nameNode, fmt.Sprintf("distinct %q", name), name+"_distinct")
 				t := l.template(ctx, fmt.Sprintf("distinct %q", name), keyNode, r, patOK)
 				idx := len(b.c.Schema.Distincts)
 				b.c.Schema.Distincts = append(b.c.Schema.Distincts, tally.DistinctSpec{Name: name, Exact: exact})
@@ -182,6 +190,11 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 			})
 		case "stats":
 			l.eachNamed(ctx, f, "stats", b.stats, func(nameNode *yaml.Node, name string, v *yaml.Node) {
+				for _, suffix := range statsSuffixes {
+					if !l.claim(ctx, b, nameNode, fmt.Sprintf("stats %q", name), name+suffix) {
+						break
+					}
+				}
 				t := l.template(ctx, fmt.Sprintf("stats %q", name), v, r, patOK)
 				if t != nil && !t.single() {
 					l.errf(v, "%sstats %q: template must be exactly one capture, like \"${bytes}\", got %q", ctx, name, v.Value)
@@ -211,6 +224,46 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 		}
 	}
 	return r
+}
+
+// statsSuffixes are the key=value names of a stats block, after its name.
+var statsSuffixes = []string{"_count", "_sum", "_min", "_max", "_mean", "_p50", "_p95", "_p99"}
+
+// rrdBuiltins are the series the RRD output keeps beside the counters
+// (DIR/<category>/<name>.rrd): a counter of the same name would share the
+// file.
+var rrdBuiltins = []string{"_lines", "_unknown"}
+
+// SelfCategory is summarize's report about itself: reserved, as is every
+// name starting with "_" (the spool of uncategorized lines is
+// "_uncategorized").
+const SelfCategory = "logtally"
+
+func reservedCategory(name string) bool {
+	return name == SelfCategory || strings.HasPrefix(name, "_")
+}
+
+// outputName records what first produced a name in a category's summary.
+type outputName struct {
+	what string
+	at   *yaml.Node
+}
+
+// claim reserves key, a name in the category's key=value summary line
+// (and, for a counter, the name of its RRD file), for what. A second
+// claim is an error: a counter users_total beside a top table users would
+// print users_total twice and share one users_total.rrd.
+func (l *loader) claim(ctx string, b *catBuild, n *yaml.Node, what, key string) bool {
+	if prev, dup := b.outputs[key]; dup {
+		l.errf(n, "%s%s: output name %q is already %s's (at %d:%d)", ctx, what, key, prev.what, prev.at.Line, prev.at.Column)
+		return false
+	}
+	if contains(rrdBuiltins, key) {
+		l.errf(n, "%s%s: output name %q is the RRD output's built-in series", ctx, what, key)
+		return false
+	}
+	b.outputs[key] = outputName{what, n}
+	return true
 }
 
 func contains2(list []int, v int) bool {

@@ -17,6 +17,8 @@ package rules
 import (
 	"regexp"
 
+	"github.com/logtally/logtally/holtwinters"
+
 	"github.com/logtally/logtally/tally"
 )
 
@@ -86,6 +88,18 @@ type Forecast struct {
 	DeltaNeg       float64
 	Threshold      int // failures when >= Threshold of the last Window steps violate
 	Window         int
+}
+
+// Params is the Holt-Winters model of f: what the category's RRD files and
+// detectors are built with. The loader validates it, so a rule file that
+// loads never yields parameters the RRD output refuses.
+func (f Forecast) Params() holtwinters.Params {
+	p := holtwinters.DefaultParams(f.Period)
+	p.Multiplicative = f.Multiplicative
+	p.Alpha, p.Beta, p.Gamma, p.GammaDev = f.Alpha, f.Beta, f.Gamma, f.GammaDev
+	p.DeltaPos, p.DeltaNeg = f.DeltaPos, f.DeltaNeg
+	p.Threshold, p.Window = f.Threshold, f.Window
+	return p
 }
 
 // DefaultForecast is what a category gets when it has no forecast block;

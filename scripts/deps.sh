@@ -6,7 +6,9 @@
 # usage: scripts/deps.sh [test|bench]
 set -euo pipefail
 
-want=(rsyslog rrdtool librrd-dev pkg-config gcc sec prometheus) # sec: bench/sec_test.go runs the real SEC; prometheus: promtool checks the textfile
+# sec: bench/sec_test.go runs the real SEC; prometheus: promtool checks the
+# textfile; chromium: the dashboard's browser test
+want=(rsyslog rrdtool librrd-dev pkg-config gcc sec prometheus chromium)
 if [ "${1:-test}" = bench ]; then
 	want+=(sec mtail hyperfine time)
 fi

@@ -17,12 +17,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/logtally/logtally/internal/atomicfile"
-
 	"github.com/logtally/logtally/aireport"
 	"github.com/logtally/logtally/aireport/drain"
 	"github.com/logtally/logtally/aireport/rulefile"
+	"github.com/logtally/logtally/internal/atomicfile"
 	"github.com/logtally/logtally/internal/cli"
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/rules"
 )
 
@@ -54,7 +54,8 @@ type config struct {
 	format, masks, grouping, header string
 	rulesPath, category, statePath  string
 	since, until, tz, output        string
-	progress                        string
+	progress, fileMode              string
+	perm                            os.FileMode
 	newOnly, suggestCount, keepHost bool
 	noStateUpdate                   bool
 	suggest, examples               int
@@ -100,6 +101,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	out.IntVar(&c.examples, "examples", 3, "raw examples shown per group")
 	out.IntVar(&c.suggest, "suggest", 0, "print rule snippets for the N largest groups instead of the report (append them under the category's rules:)")
 	out.BoolVar(&c.suggestCount, "suggest-count", false, "suggest counting rules (count: NAME) instead of ignore rules")
+	out.StringVar(&c.fileMode, "file-mode", "0640", "`MODE` of the report (--output) and state files, minus the umask (0640: owner and group; the text comes from logs)")
 	out.StringVar(&c.progress, "progress", "auto", "progress on stderr: auto (when stderr is a terminal), always, never")
 
 	st := cmd.Group("State")
@@ -110,6 +112,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if done, code := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
+	perm, err := filemode.Parse(c.fileMode)
+	if err != nil {
+		return cmd.Fail(stderr, "--file-mode: %v", err)
+	}
+	c.perm = perm
 	if err := execute(ctx, c, cmd.Args(), stdin, stdout, stderr); err != nil {
 		var ee exitError
 		if errors.As(err, &ee) {
@@ -304,12 +311,12 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 		return exitError{exitInput, fmt.Errorf("write report: %w", err)}
 	}
 	if c.output != "" {
-		if err := atomicfile.Write(c.output, []byte(out.String()), 0o644); err != nil {
+		if err := atomicfile.Write(c.output, []byte(out.String()), c.perm); err != nil {
 			return exitError{exitInput, fmt.Errorf("write %s: %w", c.output, err)}
 		}
 	}
 	if st != nil && !c.noStateUpdate && ctx.Err() == nil {
-		if err := st.Save(c.statePath); err != nil {
+		if err := st.Save(c.statePath, c.perm); err != nil {
 			return exitError{exitInput, err}
 		}
 	}

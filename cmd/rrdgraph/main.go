@@ -15,11 +15,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/logtally/logtally/internal/atomicfile"
 	"github.com/logtally/logtally/internal/cli"
 	"github.com/logtally/logtally/outputs/rrd"
 )
@@ -131,26 +131,8 @@ func parseDuration(v string) (time.Duration, error) {
 }
 
 // writeFileAtomic writes via a temp file, fsync and rename, so a dashboard
-// never reads half a PNG.
+// never reads half a PNG. The graph is meant for a web server to read:
+// 0644 minus the umask.
 func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".rrdgraph-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, data, 0o644)
 }

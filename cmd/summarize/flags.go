@@ -3,12 +3,22 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/logtally/logtally/internal/cli"
+	"github.com/logtally/logtally/internal/filemode"
 )
+
+// maxWorkers bounds --workers: one goroutine counts what the workers
+// classify, so more would only add read buffers (4 × 256 KiB each). The
+// default is the CPU count up to this bound, so a bigger host starts.
+const maxWorkers = 64
+
+// numCPU is the CPU count the --workers default comes from; tests fix it.
+var numCPU = runtime.NumCPU
 
 // options is every command-line setting of summarize.
 type options struct {
@@ -36,6 +46,8 @@ type options struct {
 	workers    int
 	rrdDir     string
 	alertPri   string
+	fileMode   string
+	perm       os.FileMode // --file-mode, parsed
 
 	// rsyslog omprog protocol and checkpoint (docs/rsyslog.md)
 	confirm      bool
@@ -95,6 +107,7 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	out.DurationVar(&o.spoolAge, "spool-max-age", time.Hour, "rotate a spool file after this long")
 	out.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts in `DIR` (DIR/<category>/<counter>.rrd) and raise aberration alerts")
 	out.StringVar(&o.alertPri, "alert-priority", "daemon.warning", "facility.severity of aberration alert lines")
+	out.StringVar(&o.fileMode, "file-mode", "0640", "`MODE` of the files written (spool, JSON, key=value, top-N, Prometheus, RRD), minus the umask; 0640 lets a group (node_exporter, a web server) read them; the checkpoint stays 0600")
 	out.DurationVar(&o.closeWait, "close-timeout", 500*time.Millisecond, "at exit, how long outputs may take to deliver what they hold")
 
 	rs := cmd.Group("rsyslog")
@@ -107,7 +120,7 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	rs.DurationVar(&o.cpEvery, "checkpoint-every", 200*time.Millisecond, "how often the checkpoint is saved while lines arrive")
 
 	tune := cmd.Group("Tuning")
-	tune.IntVar(&o.workers, "workers", runtime.NumCPU(), "goroutines that parse and match lines, and as many that count top-N keys, in parallel (1 = all on one)")
+	tune.IntVar(&o.workers, "workers", min(numCPU(), maxWorkers), "goroutines that parse and match lines, and as many that count top-N keys, in parallel (1 = all on one; at most 64)")
 	cmd.DefaultText("workers", "the number of CPUs")
 	tune.DurationVar(&o.tick, "tick", time.Second, "how often the clock is checked for a finished minute")
 	tune.StringVar(&o.logLevel, "log-level", "info", "stderr log level: debug, info, warn, error")
@@ -124,11 +137,14 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 
 // validate checks what the flag types cannot.
 func (o *options) validate(args []string) error {
+	if len(o.check) > 0 {
+		// "--check a.yaml b.yaml", as the usage line says: the flag takes
+		// the first file, the arguments are the others.
+		o.check = append(o.check, args...)
+		return nil
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("unexpected argument %q (input is read from stdin)", args[0])
-	}
-	if len(o.check) > 0 {
-		return nil
 	}
 	if o.rules == "" {
 		return fmt.Errorf("--rules is required")
@@ -163,8 +179,16 @@ func (o *options) validate(args []string) error {
 	if o.keepAlive < 0 {
 		return fmt.Errorf("--keep-alive: %v must not be negative", o.keepAlive)
 	}
-	if o.workers < 1 || o.workers > 64 {
-		return fmt.Errorf("--workers: %d is out of range [1, 64]", o.workers)
+	if o.workers < 1 || o.workers > maxWorkers {
+		return fmt.Errorf("--workers: %d is out of range [1, %d]", o.workers, maxWorkers)
+	}
+	perm, err := filemode.Parse(o.fileMode)
+	if err != nil {
+		return fmt.Errorf("--file-mode: %w", err)
+	}
+	o.perm = perm
+	if _, err := parseLogLevel(o.logLevel); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
 	}
 	if o.tick <= 0 || o.tick > time.Minute {
 		return fmt.Errorf("--tick: %v is out of range (0, 1m]", o.tick)

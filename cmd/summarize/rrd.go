@@ -21,12 +21,7 @@ func forecastParams(set *rules.Set) func(category string) holtwinters.Params {
 		if !ok {
 			f = rules.DefaultForecast
 		}
-		p := holtwinters.DefaultParams(f.Period)
-		p.Multiplicative = f.Multiplicative
-		p.Alpha, p.Beta, p.Gamma, p.GammaDev = f.Alpha, f.Beta, f.Gamma, f.GammaDev
-		p.DeltaPos, p.DeltaNeg = f.DeltaPos, f.DeltaNeg
-		p.Threshold, p.Window = f.Threshold, f.Window
-		return p
+		return f.Params()
 	}
 }
 

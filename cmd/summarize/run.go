@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		defer stopProfile()
 	}
 
-	set, err := rules.Load(o.rules)
+	set, err := loadRules(o.rules)
 	if err != nil {
 		printRuleErrors(stderr, err)
 		return exitUsage
@@ -151,7 +151,7 @@ func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- 
 				_ = send(pipeline.Control{Kind: pipeline.EmitNow})
 			case syscall.SIGHUP:
 				w.reopen(log)
-				set, err := rules.Load(rulePath)
+				set, err := loadRules(rulePath)
 				if err != nil {
 					log.Error("reload failed; the old rules stay in force", "rules", rulePath, "err", err)
 					continue
@@ -160,6 +160,7 @@ func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- 
 					log.Error("reload failed; the old rules stay in force", "rules", rulePath, "err", err)
 					continue
 				}
+				w.rulesChanged(set, log)
 				log.Info("rules reloaded", "rules", rulePath, "categories", len(set.Categories))
 			default: // SIGTERM, SIGINT
 				_ = send(pipeline.Control{Kind: pipeline.Stop})
@@ -169,12 +170,21 @@ func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- 
 	}
 }
 
+// loadRules is the one validation of a rule file: --check, start-up and
+// SIGHUP all go through it, so a file --check accepts is one summarize
+// starts with, and the reverse. Everything the outputs need of the rules
+// (forecast parameters, top-N limits, output names) is checked by the
+// loader itself.
+func loadRules(path string) (*rules.Set, error) {
+	return rules.Load(path)
+}
+
 // check validates each rule file and prints every error; the exit status is
 // non-zero when any file has one.
 func check(paths []string, stdout, stderr io.Writer) int {
 	status := exitOK
 	for _, p := range paths {
-		set, err := rules.Load(p)
+		set, err := loadRules(p)
 		if err != nil {
 			printRuleErrors(stderr, err)
 			status = exitUsage
@@ -201,11 +211,24 @@ func printRuleErrors(stderr io.Writer, err error) {
 	fmt.Fprintln(stderr, err)
 }
 
-func newLogger(stderr io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		l = slog.LevelInfo
+// parseLogLevel accepts exactly the levels --log-level names (any case).
+func parseLogLevel(level string) (slog.Level, error) {
+	switch strings.ToLower(level) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
 	}
+	return 0, fmt.Errorf("want debug, info, warn or error, got %q", level)
+}
+
+// newLogger logs to stderr at level, which parseFlags has checked.
+func newLogger(stderr io.Writer, level string) *slog.Logger {
+	l, _ := parseLogLevel(level)
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l})).With("prog", "summarize")
 }
 

@@ -3,15 +3,16 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/logtally/logtally/outputs/rrd"
-	"github.com/logtally/logtally/pipeline"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/logtally/logtally/internal/filemode"
 	"github.com/logtally/logtally/outputs"
+	"github.com/logtally/logtally/outputs/rrd"
+	"github.com/logtally/logtally/pipeline"
 	"github.com/logtally/logtally/rules"
 )
 
@@ -22,6 +23,10 @@ type wiring struct {
 	spool    *outputs.Spool // nil without --spool-dir
 	reopener []interface{ Reopen() error }
 	closers  []io.Closer // closed after the outputs (the alert syslog)
+
+	// outputs that take settings from the rule file (see rulesChanged)
+	top *outputs.TopFiles // nil without --top-dir
+	rrd *rrd.Output       // nil without --rrd-dir
 }
 
 // wire builds every output the flags ask for. stdout may be used only by
@@ -31,6 +36,17 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 	fail := func(err error) (*wiring, error) {
 		w.close(log)
 		return nil, err
+	}
+	// retrying says whether err is an output that could not write at start
+	// and will retry: summarize starts anyway (under rsyslog an exit is a
+	// restart loop with nothing counted); every failed write is counted in
+	// output_errors.
+	retrying := func(flag string, err error) bool {
+		if !errors.Is(err, outputs.ErrRetrying) && !errors.Is(err, rrd.ErrRetrying) {
+			return false
+		}
+		log.Error("output not writable at start; counting goes on and the output is retried every minute (output_errors)", "flag", flag, "err", err)
+		return true
 	}
 	alerts := &alertSink{log: log}
 	if o.syslog != "none" && o.syslog != "" {
@@ -56,20 +72,23 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 			w.closers = append(w.closers, alerts.syslog)
 		}
 	}
-	if o.kvPath != "" {
-		out, name, closer, err := openAppend(o.kvPath, stdout)
-		if err != nil {
+	if o.kvPath == "-" {
+		w.outputs = append(w.outputs, outputs.NewKVLines(stdout, "stdout"))
+	} else if o.kvPath != "" {
+		k, err := outputs.NewKVFile(o.kvPath, o.perm)
+		if err != nil && !retrying("--kv", err) {
 			return fail(err)
 		}
-		w.outputs = append(w.outputs, closingOutput{outputs.NewKVLines(out, name), closer})
+		w.outputs = append(w.outputs, k)
+		w.reopener = append(w.reopener, k)
 	}
 	if o.jsonPath != "" {
-		cfg := outputs.JSONLinesConfig{Path: o.jsonPath}
+		cfg := outputs.JSONLinesConfig{Path: o.jsonPath, Perm: o.perm}
 		if o.jsonPath == "-" {
 			cfg = outputs.JSONLinesConfig{Writer: stdout}
 		}
 		j, err := outputs.NewJSONLines(cfg)
-		if err != nil {
+		if err != nil && !retrying("--json", err) {
 			return fail(err)
 		}
 		w.outputs = append(w.outputs, j)
@@ -79,26 +98,29 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 	if o.rrdDir != "" {
 		r, err := rrd.New(rrd.Config{
 			Dir: o.rrdDir, Forecast: forecastParams(set), Alert: alerts.send,
-			Builtins: true, Logger: log,
+			Builtins: true, Logger: log, FilePerm: o.perm,
 		})
-		if err != nil {
+		if err != nil && !retrying("--rrd-dir", err) {
 			return fail(fmt.Errorf("--rrd-dir: %w", err))
 		}
+		w.rrd = r
 		// First, so that alerts of a minute go out with its summaries.
 		w.outputs = append([]pipeline.Output{r}, w.outputs...)
 	}
-	if files := topFiles(set); o.topDir != "" && len(files) > 0 {
-		if err := os.MkdirAll(o.topDir, 0o755); err != nil {
-			return fail(fmt.Errorf("--top-dir: %w", err))
+	if o.topDir != "" {
+		// Even without top files today: a reloaded rule file may name some.
+		if err := os.MkdirAll(o.topDir, filemode.Dir(o.perm)); err != nil {
+			retrying("--top-dir", fmt.Errorf("%w: %w", outputs.ErrRetrying, err)) // TopFiles makes it at a later write
 		}
-		t, err := outputs.NewTopFiles(outputs.TopFilesConfig{Files: files, Dir: o.topDir})
+		t, err := outputs.NewTopFiles(outputs.TopFilesConfig{Files: topFiles(set), Dir: o.topDir, Perm: o.perm})
 		if err != nil {
 			return fail(err)
 		}
 		w.outputs = append(w.outputs, t)
+		w.top = t
 	}
 	if o.promPath != "" {
-		p, err := outputs.NewPrometheus(outputs.PrometheusConfig{Path: o.promPath})
+		p, err := outputs.NewPrometheus(outputs.PrometheusConfig{Path: o.promPath, Perm: o.perm})
 		if err != nil {
 			return fail(err)
 		}
@@ -107,6 +129,8 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 	if o.spoolDir != "" {
 		s, err := outputs.NewSpool(outputs.SpoolConfig{
 			Dir: o.spoolDir, Compression: o.spoolComp, MaxSize: o.spoolSize, MaxAge: o.spoolAge,
+			FilePerm: o.perm, DirPerm: filemode.Dir(o.perm),
+			Now: now, // the clock the engine's ticks rotate by
 		})
 		if err != nil {
 			return fail(err)
@@ -137,30 +161,17 @@ func topFiles(set *rules.Set) map[string][]outputs.TopFile {
 	return files
 }
 
-// openAppend opens path for appending, or returns stdout for "-".
-func openAppend(path string, stdout io.Writer) (io.Writer, string, io.Closer, error) {
-	if path == "-" {
-		return stdout, "stdout", nil, nil
+// rulesChanged hands a reloaded rule file's settings to the outputs that
+// take them from it: the top-N files and the forecast parameters.
+func (w *wiring) rulesChanged(set *rules.Set, log *slog.Logger) {
+	if w.top != nil {
+		if err := w.top.SetFiles(topFiles(set)); err != nil {
+			log.Error("reload: top files", "err", err)
+		}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("open %s: %w", path, err)
+	if w.rrd != nil {
+		w.rrd.SetForecast(forecastParams(set))
 	}
-	return f, path, f, nil
-}
-
-// closingOutput closes the file under an output that does not own it.
-type closingOutput struct {
-	pipeline.Output
-	file io.Closer
-}
-
-func (c closingOutput) Close() error {
-	err := c.Output.Close()
-	if c.file != nil {
-		err = errors.Join(err, c.file.Close())
-	}
-	return err
 }
 
 // reopen reopens appended files after logrotate moved them (SIGHUP).

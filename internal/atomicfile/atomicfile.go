@@ -7,19 +7,22 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+
+	"github.com/logtally/logtally/internal/filemode"
 )
 
 // Write writes data to path: a temp file in the same directory (named
-// ".<base>.tmp<random>", so globs such as *.prom never match it), written,
-// fsynced, chmod'ed to perm, renamed over path; then the directory is
-// fsynced (best effort) so the rename survives a crash. On error the temp
-// file is removed and path is untouched.
+// ".<base>.tmp<random>", so globs such as *.prom never match it) created
+// with perm minus the process umask (never chmod-ed wider), written,
+// fsynced, renamed over path; then the directory is fsynced (best effort)
+// so the rename survives a crash. On error the temp file is removed and
+// path is untouched.
 func Write(path string, data []byte, perm os.FileMode) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp")
+	f, err := filemode.CreateTemp(dir, "."+base+".tmp*", perm)
 	if err != nil {
 		return err
 	}
@@ -31,9 +34,6 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 		}
 	}()
 	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(perm); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {

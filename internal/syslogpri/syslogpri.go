@@ -1,25 +1,16 @@
 // Package syslogpri parses syslog priorities as rsyslog spells them
 // ("daemon.info", "local0.notice") or as a PRI number, for the outputs and
-// flags that send syslog messages.
+// flags that send syslog messages. The names are internal/facility's, the
+// table the parsers and the rule file use too.
 package syslogpri
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/logtally/logtally/internal/facility"
 )
-
-var facilities = map[string]int{
-	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6,
-	"news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12,
-	"security": 13, "console": 14, "clock": 15, "local0": 16, "local1": 17,
-	"local2": 18, "local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
-}
-
-var severities = map[string]int{
-	"emerg": 0, "panic": 0, "alert": 1, "crit": 2, "err": 3, "error": 3,
-	"warning": 4, "warn": 4, "notice": 5, "info": 6, "debug": 7,
-}
 
 // Parse parses "facility.severity" (rsyslog names, e.g.
 // "daemon.info" or "local0.notice") or a PRI number 0..191 into a PRI
@@ -32,8 +23,8 @@ func Parse(s string) (int, error) {
 		return n, nil
 	}
 	fac, sev, ok := strings.Cut(strings.ToLower(s), ".")
-	f, okf := facilities[fac]
-	v, oks := severities[sev]
+	f, okf := facility.Code(fac)
+	v, oks := facility.SeverityCode(sev)
 	if !ok || !okf || !oks {
 		return 0, fmt.Errorf("bad priority %q (want facility.severity, e.g. daemon.info)", s)
 	}

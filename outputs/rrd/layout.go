@@ -98,6 +98,44 @@ func rrdCreate(path string, p holtwinters.Params, start time.Time) error {
 	return nil
 }
 
+// rrdTunable reports whether a file made for parameters from can be
+// brought to parameters to by rrdtool tune: everything but the period, the
+// model and the smoothing window (those change the file's archives).
+func rrdTunable(from, to holtwinters.Params) bool {
+	return from.Period == to.Period && from.Multiplicative == to.Multiplicative && from.SmoothingWindow == to.SmoothingWindow
+}
+
+// rrdTune sets a file's Holt-Winters parameters to p with the rrdtool
+// binary (librrd's rrd_tune is not wrapped by ziutek/rrd and uses getopt,
+// which is not thread-safe). The window is set before the threshold when
+// it grows and after it when it shrinks, so threshold ≤ window holds at
+// every step.
+func rrdTune(path string, p holtwinters.Params) error {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	args := []string{"tune", path, "--alpha", f(p.Alpha), "--beta", f(p.Beta), "--gamma", f(p.Gamma),
+		"--gamma-deviation", f(p.GammaDev), "--deltapos", f(p.DeltaPos), "--deltaneg", f(p.DeltaNeg)}
+	run := func(args ...string) error {
+		out, err := exec.Command("rrdtool", args...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("rrdtool %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+		}
+		return nil
+	}
+	if err := run(args...); err != nil {
+		return err
+	}
+	// threshold then window, or window then threshold: one of the two
+	// orders keeps threshold ≤ window throughout.
+	thr, win := []string{"tune", path, "--failure-threshold", strconv.Itoa(p.Threshold)}, []string{"tune", path, "--window-length", strconv.Itoa(p.Window)}
+	if err := run(thr...); err != nil {
+		if err2 := run(win...); err2 != nil {
+			return err2
+		}
+		return run(thr...)
+	}
+	return run(win...)
+}
+
 // rrdCheckLayout compares an existing file with the layout for p and returns
 // an ErrLayout error naming the first differences.
 func rrdCheckLayout(path string, p holtwinters.Params, file holtwinters.Params) error {

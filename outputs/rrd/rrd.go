@@ -23,7 +23,15 @@ import (
 	"github.com/logtally/logtally/holtwinters"
 	"github.com/logtally/logtally/tally"
 	librrd "github.com/ziutek/rrd"
+
+	"github.com/logtally/logtally/internal/filemode"
 )
+
+// ErrRetrying marks an output whose directory could not be written at
+// start: New returns it together with a working output, which creates its
+// files at the first write of each counter and retries every minute.
+// Under rsyslog an exit would only be a restart loop with nothing counted.
+var ErrRetrying = errors.New("output not writable yet; retried at every write")
 
 // Config configures the RRD output.
 type Config struct {
@@ -44,6 +52,9 @@ type Config struct {
 	// update per minute; longer gaps become one bulk update and the
 	// detector is re-read from the file. Default one week (10080).
 	MaxGapFill int
+	// FilePerm is the mode of created files, minus the umask (default
+	// 0640: counter names and values come from logs).
+	FilePerm os.FileMode
 	// Workers bounds concurrent rrd_update calls. Default 8.
 	Workers int
 	Logger  *slog.Logger
@@ -133,6 +144,11 @@ type Output struct {
 	files  map[string]rrdKey // sanitized path → owner, for collisions
 	stats  Stats
 	closed bool
+
+	// newForecast is set by SetForecast (a signal goroutine) and taken by
+	// the next Write.
+	fmu         sync.Mutex
+	newForecast func(category string) holtwinters.Params
 }
 
 type rrdKey struct{ category, counter string }
@@ -166,6 +182,9 @@ func New(cfg Config) (*Output, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
 	}
+	if cfg.FilePerm == 0 {
+		cfg.FilePerm = filemode.Default
+	}
 	if cfg.Forecast == nil {
 		cfg.Forecast = func(string) holtwinters.Params { return holtwinters.DefaultParams(1440) }
 	}
@@ -173,14 +192,62 @@ func New(cfg Config) (*Output, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := rrdCheckWritable(cfg.Dir); err != nil {
-		return nil, fmt.Errorf("rrd output: %w", err)
+	r := &Output{cfg: cfg, log: log, series: make(map[rrdKey]*rrdSeries), files: make(map[string]rrdKey)}
+	if err := rrdCheckWritable(cfg.Dir, filemode.Dir(cfg.FilePerm)); err != nil {
+		// Files are created (and the directory made) at the first write
+		// of each counter, and retried every minute until that works.
+		return r, fmt.Errorf("rrd output: %w: %w", ErrRetrying, err)
 	}
-	return &Output{cfg: cfg, log: log, series: make(map[rrdKey]*rrdSeries), files: make(map[string]rrdKey)}, nil
+	return r, nil
 }
 
-func rrdCheckWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// SetForecast replaces the forecast parameters (a reloaded rule file); the
+// next Write applies them. A series whose parameters changed is reopened:
+// its file is tuned to the new parameters where rrdtool tune can (see
+// rrdTunable) and its detector re-read from the file; a new period or
+// model changes the file's layout and is reported as ErrRRDLayout until
+// the file is moved away, as at start.
+func (r *Output) SetForecast(f func(category string) holtwinters.Params) {
+	r.fmu.Lock()
+	r.newForecast = f
+	r.fmu.Unlock()
+}
+
+// applyForecast takes a forecast set by SetForecast and drops the series
+// whose parameters it changes, so that lookup reopens them.
+func (r *Output) applyForecast() {
+	r.fmu.Lock()
+	f := r.newForecast
+	r.newForecast = nil
+	r.fmu.Unlock()
+	if f == nil {
+		return
+	}
+	r.cfg.Forecast = f
+	for key, s := range r.series {
+		if f(key.category) != s.params {
+			delete(r.series, key)
+			delete(r.files, s.path)
+		}
+	}
+}
+
+// narrowMode takes from path's mode every bit perm lacks. librrd creates
+// files 0666 minus the umask; this only ever removes bits, so the umask
+// still applies.
+func narrowMode(path string, perm os.FileMode) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if m := st.Mode().Perm(); m&^perm != 0 {
+		return os.Chmod(path, m&perm)
+	}
+	return nil
+}
+
+func rrdCheckWritable(dir string, dirPerm os.FileMode) error {
+	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(dir, ".probe-*")
@@ -232,6 +299,7 @@ func (r *Output) Write(minute []tally.Summary) error {
 	if r.closed {
 		return errors.New("rrd output: write after close")
 	}
+	r.applyForecast()
 	type job struct {
 		s *rrdSeries
 		t int64
@@ -352,15 +420,29 @@ func (r *Output) lookup(category, counter string, minute time.Time) (*rrdSeries,
 // open creates the file on first use or checks an existing one, then
 // loads the detector from the file itself.
 func (r *Output) open(s *rrdSeries, minute time.Time) error {
-	_, err := os.Stat(s.path)
+	st, err := os.Stat(s.path)
+	if err == nil && st.Size() == 0 {
+		// An empty file is what a create on a full disk leaves behind
+		// (older versions did not remove it): never an RRD, make it again.
+		if err = os.Remove(s.path); err == nil {
+			err = fs.ErrNotExist
+		}
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(s.path), filemode.Dir(r.cfg.FilePerm)); err != nil {
 			return fmt.Errorf("rrd output: %w", err)
 		}
 		// The first update is the end of this minute; the file starts one
 		// step before it.
-		if err := rrdCreate(s.path, s.params, minute.UTC().Truncate(time.Minute)); err != nil {
+		err := rrdCreate(s.path, s.params, minute.UTC().Truncate(time.Minute))
+		if err == nil {
+			err = narrowMode(s.path, r.cfg.FilePerm)
+		}
+		if err != nil {
+			// A full disk leaves a truncated file: remove it so that the
+			// next minute creates it again instead of finding it broken.
+			_ = os.Remove(s.path)
 			return fmt.Errorf("rrd output: %w", err)
 		}
 	case err != nil:
@@ -372,6 +454,16 @@ func (r *Output) open(s *rrdSeries, minute time.Time) error {
 			return fmt.Errorf("%w: %w", ErrLayout, err)
 		}
 		return fmt.Errorf("rrd output: %w", err)
+	}
+	if fp := m.Params(); fp != s.params && rrdTunable(fp, s.params) {
+		// The rule file's forecast changed what rrdtool tune can change.
+		if err := rrdTune(s.path, s.params); err != nil {
+			return fmt.Errorf("rrd output: %w", err)
+		}
+		r.log.Info("rrd: file tuned to the rule file's forecast", "file", s.path, "was", rrdFmtParams(fp), "now", rrdFmtParams(s.params))
+		if m, last, err = holtwinters.FromRRDFile(s.path, rrdDS); err != nil {
+			return fmt.Errorf("rrd output: %w", err)
+		}
 	}
 	if err := rrdCheckLayout(s.path, s.params, m.Params()); err != nil {
 		return err
@@ -425,7 +517,7 @@ func (r *Output) step(s *rrdSeries, ts int64, v float64, observed bool) bool {
 	}
 	s.updates++
 	s.last = ts
-	res := s.model.Step(holtwinters.PDPGauge(v, rrdStep))
+	res := s.model.Step(holtwinters.FileValue(v, rrdStep)) // what librrd made of rrdValue(v)
 	if observed && res.Failure != s.failing {
 		s.failing = res.Failure
 		s.alert = &Alert{
