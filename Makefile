@@ -21,7 +21,7 @@ SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 DESTDIR ?=
 
-.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-dashboard vendor-uplot clean
+.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-grouping bench-dashboard vendor-uplot clean
 
 all: build
 
@@ -115,6 +115,12 @@ bench-peers: build deps-bench
 
 bench-rsyslog: build
 	@scripts/bench-rsyslog.sh
+
+# aireport's grouping accuracy on the Loghub-2k datasets, read from
+# $(LOGHUB_DIR) (default ../shared/loghub; not part of the repository).
+bench-grouping:
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/aireport
+	@$(GO) run ./bench/cmd/benchgrouping --aireport $(BIN)/aireport
 
 # The dashboard at 50 categories × 20 counters with two days of minutes:
 # data latency (overview, category pages, HTTP API), then the real binary's

@@ -74,6 +74,9 @@ type Options struct {
 	// SkipOddities does not count binary and invalid-UTF-8 lines (the
 	// uniq output does not show those counts).
 	SkipOddities bool
+	// Assign remembers every line's group for WriteAssignments (a few
+	// words per line: the only option whose memory grows with the input).
+	Assign bool
 }
 
 // group is one row of the ranking.
@@ -84,13 +87,14 @@ type group struct {
 	first    int64 // unix seconds of the earliest / latest event, 0 unknown
 	last     int64
 	examples []string
-	seedKey  string // state key this group was seeded from
-	cluster  *drain.Cluster
+	seedKey  string         // state key this group was seeded from
+	sub      *drain.Sub     // its template and sub-group
+	cluster  *drain.Cluster // sub.Cluster, one load less per line
 }
 
 type programDrain struct {
 	d      *drain.Drain
-	groups []*group // by cluster ID
+	groups []*group // by sub-group ID
 	cache  map[string]*group
 }
 
@@ -125,6 +129,10 @@ type Aggregator struct {
 	// keeps one key table per worker, so the count must not follow a
 	// GOMAXPROCS changed between two inputs.
 	workers int
+
+	assigned []assignment // with Options.Assign, one per line
+	lastRule string       // the rule that took the line Add saw last
+	display  []byte       // non-nil: the example to show instead of the grouped text
 }
 
 // NewAggregator returns an empty aggregator.
@@ -173,14 +181,25 @@ func (r GroupRef) Key() string {
 		return ""
 	}
 	if r.g.program != "" {
-		return r.g.program + ": " + r.g.cluster.Template()
+		return r.g.program + ": " + r.g.sub.Template()
 	}
-	return r.g.cluster.Template()
+	return r.g.sub.Template()
 }
 
 // Add counts one raw line of source src and returns its group.
 func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
+	if !a.opt.Assign {
+		return a.add(src, line)
+	}
+	a.lastRule = ""
+	ref := a.add(src, line)
+	a.assigned = append(a.assigned, assignment{ref: ref, cat: a.last, rule: a.lastRule})
+	return ref
+}
+
+func (a *Aggregator) add(src *Source, line []byte) GroupRef {
 	a.seq++
+	a.display = nil
 	c := a.category(src.Category)
 	c.lines++
 	if len(line) > LongLine {
@@ -215,6 +234,10 @@ func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
 				a.text = append(append(append(a.text[:0], cl.Host...), ' '), cl.Message...)
 				text = a.text
 			}
+		} else if m, ok := InferHeader(line); ok {
+			// not syslog, but a header of its own: group the message,
+			// show the whole line
+			text, a.display = m, line
 		} else {
 			text = line
 		}
@@ -237,6 +260,9 @@ func (a *Aggregator) Add(src *Source, line []byte) GroupRef {
 			c.ignored++
 		} else {
 			c.claimed++
+		}
+		if a.opt.Assign {
+			a.lastRule = map[bool]string{true: "ignored: ", false: "counted: "}[cl.Ignore] + cl.Rule
 		}
 		return GroupRef{}
 	}
@@ -327,14 +353,14 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *gr
 		g.seen(ts)
 		return g
 	}
-	cl := pd.d.Add(string(a.buf))
-	for len(pd.groups) <= cl.ID {
+	sub := pd.d.Add(string(a.buf))
+	for len(pd.groups) <= sub.ID {
 		pd.groups = append(pd.groups, nil)
 	}
-	g := pd.groups[cl.ID]
+	g := pd.groups[sub.ID]
 	if g == nil {
-		g = &group{program: string(program), cluster: cl}
-		pd.groups[cl.ID] = g
+		g = &group{program: string(program), sub: sub, cluster: sub.Cluster}
+		pd.groups[sub.ID] = g
 		c.groups = append(c.groups, g)
 	}
 	if g.count == 0 {
@@ -353,13 +379,24 @@ func (a *Aggregator) example(g *group, program, raw []byte) {
 	if len(g.examples) >= a.opt.MaxExamples {
 		return
 	}
-	ex := exampleText(program, raw)
+	if a.display != nil {
+		raw = a.display
+	}
+	if len(raw) > 4096 {
+		raw = raw[:4096]
+	}
 	for _, e := range g.examples {
-		if e == ex {
+		// compare before building the string: a group whose lines are
+		// all alike never fills its examples and would allocate per line
+		if len(program) > 0 {
+			if len(e) == len(program)+2+len(raw) && e[:len(program)] == string(program) && e[len(program)+2:] == string(raw) {
+				return
+			}
+		} else if e == string(raw) {
 			return
 		}
 	}
-	g.examples = append(g.examples, ex)
+	g.examples = append(g.examples, exampleText(program, raw))
 }
 
 // seed loads the templates of an earlier run into the category's Drain
@@ -380,13 +417,13 @@ func (a *Aggregator) seed(c *category) {
 			continue
 		}
 		pd := a.programDrain(c, t.Program)
-		cl := pd.d.Seed(t.Template)
-		for len(pd.groups) <= cl.ID {
+		sub := pd.d.Seed(t.Template)
+		for len(pd.groups) <= sub.ID {
 			pd.groups = append(pd.groups, nil)
 		}
-		if pd.groups[cl.ID] == nil {
-			g := &group{program: t.Program, cluster: cl, seedKey: key}
-			pd.groups[cl.ID] = g
+		if pd.groups[sub.ID] == nil {
+			g := &group{program: t.Program, sub: sub, cluster: sub.Cluster, seedKey: key}
+			pd.groups[sub.ID] = g
 			c.groups = append(c.groups, g)
 		}
 	}

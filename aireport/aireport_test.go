@@ -93,6 +93,15 @@ func TestBuiltinMasks(t *testing.T) {
 		{"session-123456 eth0 ssh2 v1", "session-<NUM> eth0 ssh2 v1"},
 		{"version 1.2.3.", "version <NUM>.<NUM>.<NUM>."},
 		{"-5 degrees", "<NUM> degrees"},
+		// one variable, one mask, whatever its length or sign
+		{"generating core.2275 and core.42", "generating core.<NUM> and core.<NUM>"},
+		{"blk_-1727475099218615100 blk_2513940824125131775", "blk_<NUM> blk_<NUM>"},
+		{"to proxy.example.org:5070 done", "to proxy.example.org:<NUM> done"},
+		{"ok /etc/httpd/conf/workers2.properties", "ok <PATH>"},
+		{`"GET /v2/54fa/servers/detail?all_tenants=True HTTP/1.1"`, `"GET <PATH> HTTP/<NUM>"`},
+		{"see https://example.org/a/b?c=1 now", "see <URL> now"},
+		{"at Sun Jul 10 03:55:15 2005 and Jun  9 12:01:01", "at <TS> and <TS>"},
+		{"a / b and 10.0.0.0/24", "a / b and <IP>/<NUM>"},
 	}
 	for _, c := range cases {
 		m := Masker{Builtin: true}

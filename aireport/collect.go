@@ -28,7 +28,7 @@ func Collect(ctx context.Context, srcs []Source, agg *Aggregator, ctr *Counters,
 		}
 		var n int64
 		var err error
-		if agg.parallelOK() {
+		if agg.parallelOK() && !agg.opt.Assign {
 			n, err = agg.readParallel(ctx, src, ctr)
 		} else {
 			err = ReadLines(ctx, *src, ctr, func(line []byte) {

@@ -55,13 +55,74 @@ var delimTab = func() (t [256]bool) {
 	return t
 }()
 
+// pathStart reports bytes after which a '/' starts a path or URL word.
+var pathStart = func() (t [256]bool) {
+	for _, c := range []byte(" \t=(\"'[,:") {
+		t[c] = true
+	}
+	return t
+}()
+
+// pathEnd returns the end of the path starting at s[i] (a '/'), or i when
+// it is not one: at least two '/'-separated parts, up to a blank, quote,
+// closing bracket or comma.
+func pathEnd(s []byte, i int) int {
+	j, slashes, word := i, 0, false
+	for j < len(s) {
+		c := s[j]
+		if c == ' ' || c == '\t' || c == '"' || c == '\'' || c == ')' || c == ']' || c == ',' || c == '>' || c == '<' || c == ';' {
+			break
+		}
+		if c == '/' {
+			slashes++
+		} else if isAlpha(c) || isDigit(c) {
+			word = true
+		}
+		j++
+	}
+	for j > i && (s[j-1] == '.' || s[j-1] == ':') {
+		j--
+	}
+	if slashes < 2 || !word {
+		return i
+	}
+	return j
+}
+
 func maskBuiltin(dst, s []byte) []byte {
 	i := 0
 	for i < len(s) {
-		if delimTab[s[i]] {
-			dst = append(dst, s[i])
+		c := s[i]
+		if delimTab[c] {
+			if c == '/' && (i == 0 || pathStart[s[i-1]]) {
+				// a path is one variable however many parts it has:
+				// /var/log/x, /v2/<id>/servers/detail?x=1
+				if j := pathEnd(s, i); j > i {
+					dst = append(dst, "<PATH>"...)
+					i = j
+					continue
+				}
+			}
+			dst = append(dst, c)
 			i++
 			continue
+		}
+		// a word starts here (after a delimiter or at the start)
+		if (c == 'h' || c == 'f') && i+1 < len(s) && s[i+1] == 't' && (i == 0 || pathStart[s[i-1]]) {
+			if k := urlSchemeLen(s[i:]); k > 0 {
+				if j := pathEnd(s, i+k-2); j > i+k-2 {
+					dst = append(dst, "<URL>"...)
+					i = j
+					continue
+				}
+			}
+		}
+		if c >= 'A' && c <= 'Z' && i+3 < len(s) && s[i+3] == ' ' {
+			if j := textDateLen(s[i:]); j > 0 {
+				dst = append(dst, "<TS>"...)
+				i += j
+				continue
+			}
 		}
 		j := i
 		digit := false
@@ -86,6 +147,17 @@ func maskBuiltin(dst, s []byte) []byte {
 		i = j
 	}
 	return dst
+}
+
+// urlSchemeLen returns the length of "http://", "https://" or "ftp://"
+// at the start of s, or 0.
+func urlSchemeLen(s []byte) int {
+	for _, p := range []string{"http://", "https://", "ftp://"} {
+		if bytes.HasPrefix(s, []byte(p)) {
+			return len(p)
+		}
+	}
+	return 0
 }
 
 func isHex(c byte) bool {
@@ -180,16 +252,48 @@ func maskWord(dst, w []byte) []byte {
 		}
 		return dst
 	}
-	// identifier with a long numeric tail: session-12345 -> session-<NUM>
+	// identifier with a numeric tail after a separator, however short,
+	// so that one variable is masked the same way in every line:
+	// session-12345, core.42, blk_-1727475099, host:8080 -> ...<NUM>
 	k := n
 	for k > 0 && isDigit(w[k-1]) {
 		k--
 	}
-	if n-k >= 3 && k > 0 && (w[k-1] == '-' || w[k-1] == '_' || w[k-1] == '.') {
-		dst = append(dst, w[:k]...)
-		return append(dst, "<NUM>"...)
+	if k < n && k > 0 {
+		p := k
+		if w[p-1] == '-' && p > 1 && (w[p-2] == '_' || w[p-2] == '.' || w[p-2] == ':' || w[p-2] == '=') {
+			p-- // a signed tail: blk_-123
+		}
+		if c := w[p-1]; c == '-' || c == '_' || c == '.' || c == ':' || c == '#' {
+			dst = maskWordPrefix(dst, w[:p])
+			return append(dst, "<NUM>"...)
+		}
 	}
 	return append(dst, w...)
+}
+
+// maskWordPrefix masks the part of a word before a numeric tail: the
+// numbers in it (R02-M1-N0-C:J12-U11 -> R<NUM>-M<NUM>-...), so that the
+// same identifier shape always gives the same text.
+func maskWordPrefix(dst, w []byte) []byte {
+	if bytes.IndexFunc(w, func(r rune) bool { return r >= '0' && r <= '9' }) < 0 {
+		return append(dst, w...)
+	}
+	end := len(w)
+	for end > 0 && !isAlpha(w[end-1]) && !isDigit(w[end-1]) {
+		end--
+	}
+	head, sep := w[:end], w[end:]
+	j := len(head)
+	for j > 0 && (isAlpha(head[j-1]) || isDigit(head[j-1])) {
+		j--
+	}
+	if j == 0 {
+		return append(dst, w...)
+	}
+	dst = maskWordPrefix(dst, head[:j])
+	dst = maskWord(dst, head[j:])
+	return append(dst, sep...)
 }
 
 func appendNum(dst, num []byte) []byte {
@@ -363,4 +467,55 @@ func isDuration(u []byte) bool {
 		i = k
 	}
 	return false
+}
+
+var monthNames = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+var dayNames = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+
+func hasWordPrefix(s []byte, names []string) bool {
+	if len(s) < 4 || s[3] != ' ' {
+		return false
+	}
+	for _, n := range names {
+		if string(s[:3]) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// textDateLen returns the length of a written-out timestamp at the start
+// of s, "[Sun ]Jul 10 03:55:15[ 2005]" (ctime and syslog style), or 0.
+func textDateLen(s []byte) int {
+	i := 0
+	if hasWordPrefix(s, dayNames) {
+		i = 4
+	}
+	if !hasWordPrefix(s[i:], monthNames) {
+		return 0
+	}
+	i += 4
+	if i < len(s) && s[i] == ' ' {
+		i++ // "Jul  1"
+	}
+	d := i
+	for i < len(s) && isDigit(s[i]) && i-d < 2 {
+		i++
+	}
+	if i == d || i >= len(s) || s[i] != ' ' {
+		return 0
+	}
+	i++
+	end := i
+	for end < len(s) && !delimTab[s[end]] {
+		end++
+	}
+	if !isTime(s[i:end]) {
+		return 0
+	}
+	i = end
+	if i+5 <= len(s) && s[i] == ' ' && allDigits(s[i+1:i+5]) && (i+5 == len(s) || delimTab[s[i+5]]) {
+		i += 5
+	}
+	return i
 }

@@ -64,6 +64,7 @@ type RuleCount struct {
 
 // Group is one row of the ranking.
 type Group struct {
+	ID        string     `json:"id"`  // GroupID: stable across runs
 	Key       string     `json:"key"` // program: template, escaped
 	Program   string     `json:"program,omitempty"`
 	Template  string     `json:"template"`
@@ -137,7 +138,7 @@ func (a *Aggregator) section(c *category, st *State, fresh bool, now time.Time) 
 		if g.count == 0 {
 			continue
 		}
-		tmpl := g.cluster.Template()
+		tmpl := g.sub.Template()
 		raw := tmpl
 		if g.program != "" {
 			raw = g.program + ": " + tmpl
@@ -175,6 +176,9 @@ func (a *Aggregator) section(c *category, st *State, fresh bool, now time.Time) 
 		if g.seedKey != "" && g.seedKey != key {
 			seedOf[key] = g.seedKey
 		}
+	}
+	for _, g := range s.Groups {
+		g.ID = GroupID(c.name, g.Key)
 	}
 	if sc != nil {
 		nowU := now.UTC()

@@ -10,7 +10,17 @@
 // SimThreshold (a template token matches a message token that is equal,
 // or that has the same shape around mask placeholders: "<HEX>:" and
 // "<NUM>:"; tokens are split at blanks and after "key="); the template's differing positions then become "<*>".
-// Otherwise the message starts a new cluster.
+// Otherwise the message may join a cluster of a few tokens more or less
+// whose template it matches once variable-like tokens (placeholders, size
+// units, punctuation) are left out: "0 bytes sent" and "1190 bytes
+// (<NUM> KB) sent" are one event. Otherwise it starts a new cluster.
+//
+// Within a cluster, a variable position whose values are a few plain
+// words (at most MaxValues different ones, "Started", "Paused") is taken
+// as a constant that tells events apart: the cluster's lines are split by
+// those words into sub-groups (Sub), each with its own template. A
+// position that shows more words than that is a real variable, and the
+// sub-groups that differ only there are one group again.
 //
 // Memory grows with the number of clusters, never with the number of
 // messages. A Drain is not safe for concurrent use.
@@ -28,10 +38,25 @@ type Config struct {
 	Depth        int     // tree depth incl. root and length layer; >= 3
 	SimThreshold float64 // 0..1, fraction of equal tokens to join a cluster
 	MaxChildren  int     // children per inner node before new tokens share "<*>"
+	// MaxValues is the most plain words a variable position may take and
+	// still split its cluster into sub-groups; negative: never split.
+	MaxValues int
+	// MaxGap is the most tokens a message may have more or fewer than
+	// a cluster's template to join it; negative: lengths must be equal.
+	MaxGap int
 }
 
 // Default is the configuration measured in docs/aireport.md.
-var Default = Config{Depth: 4, SimThreshold: 0.6, MaxChildren: 100}
+var Default = Config{Depth: 4, SimThreshold: 0.6, MaxChildren: 100, MaxValues: 4, MaxGap: 6}
+
+// maxSubs bounds the sub-groups of one cluster: memory stays bounded by
+// the number of templates.
+const maxSubs = 32
+
+// splitEvidence is how many lines per word a cluster needs before a
+// few-valued position splits it: two lines with "bob" and "eve" say
+// nothing, ten do.
+const splitEvidence = 2
 
 // Cluster is one template. Tokens changes as the template generalizes; ID
 // never does.
@@ -39,6 +64,146 @@ type Cluster struct {
 	ID     int
 	Tokens []string
 	Size   int64
+
+	values [][]string // per position: the different words seen, nil once over
+	over   []bool     // per position: more than MaxValues words, or a value that is no word
+	subs   map[string]*Sub
+	d      *Drain
+	skip   int // tokens of the template that alignment may leave out
+}
+
+// Sub is the part of a cluster whose lines have the same words at the
+// cluster's few-valued positions (see the package comment).
+type Sub struct {
+	ID      int // index in the Drain's sub-groups; never changes
+	Cluster *Cluster
+	key     []string // per position: the token of the sub's lines ("" unknown)
+}
+
+// Template is the cluster's template with the sub's words at the
+// positions that split the cluster.
+func (s *Sub) Template() string {
+	c := s.Cluster
+	split := c.splitPositions()
+	if len(split) == 0 {
+		return c.Template()
+	}
+	toks := make([]string, len(c.Tokens))
+	copy(toks, c.Tokens)
+	for _, p := range split {
+		if s.key[p] != "" {
+			toks[p] = s.key[p]
+		}
+	}
+	return render(toks)
+}
+
+// splitPositions are the wildcard positions of the template that took at
+// least two and at most MaxValues plain words.
+func (c *Cluster) splitPositions() []int {
+	var out []int
+	for p, t := range c.Tokens {
+		if strings.TrimPrefix(t, glue) != Wildcard || c.over[p] || len(c.values[p]) < 2 || c.Size < int64(splitEvidence*len(c.values[p])) {
+			continue
+		}
+		if p > 0 && namesVariable(c.Tokens[p-1]) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// namesVariable reports a token that introduces a value whose words are
+// names, not event kinds: "user root", "user=guest", "host alpha".
+func namesVariable(t string) bool {
+	t = strings.ToLower(strings.TrimRight(strings.TrimPrefix(t, glue), "=:"))
+	switch t {
+	case "user", "username", "uid", "login", "account", "host", "hostname", "client", "server":
+		return true
+	}
+	return false
+}
+
+// plainWord reports a token that reads as a word, not a value: letters,
+// '_' and '-' only once placeholders and surrounding punctuation are
+// left out ("Started", "user=" glue "root", "dcbf.........<NUM>"), and
+// not a unit.
+func plainWord(t string) bool {
+	t = strings.TrimPrefix(t, glue)
+	if strings.HasPrefix(t, "\"") {
+		return false
+	}
+	// one pass, no allocation: placeholders are skipped, punctuation
+	// is allowed only before the first and after the last letter
+	letters, tail := false, false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c == '<' {
+			if j := placeholderEnd(t, i); j > 0 {
+				i = j - 1
+				continue
+			}
+		}
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-' && letters && !tail:
+			if tail {
+				return false
+			}
+			letters = true
+		case c >= '0' && c <= '9':
+			return false
+		default:
+			if letters {
+				tail = true
+			}
+		}
+	}
+	return letters
+}
+
+// placeholderEnd returns the end of "<NAME>" or "<*>" at t[i], or 0.
+func placeholderEnd(t string, i int) int {
+	j := i + 1
+	for j < len(t) && (t[j] >= 'A' && t[j] <= 'Z' || t[j] == '*') {
+		j++
+	}
+	if j > i+1 && j < len(t) && t[j] == '>' {
+		return j + 1
+	}
+	return 0
+}
+
+// stripPlaceholders removes every "<NAME>" and "<*>" from t; found says
+// whether there was one.
+func stripPlaceholders(t string) (string, bool) {
+	if strings.IndexByte(t, '<') < 0 {
+		return t, false
+	}
+	n, found := normalize(t)
+	if !found {
+		return t, false
+	}
+	return strings.ReplaceAll(n, Wildcard, ""), true
+}
+
+// variableLike reports tokens that may be left out when a message of
+// another length is matched against a template: a bracketed placeholder
+// ("(<NUM>", "[<IP>]"), a unit of a size or duration ("KB)", "sec"), or
+// an identifier-shaped placeholder that repeats in lists ("blk_<NUM>").
+// A bare "<NUM>" is not: a different count of numbers is another event.
+func variableLike(t string) bool {
+	t = strings.TrimPrefix(t, glue)
+	rest, found := stripPlaceholders(t)
+	word := strings.TrimFunc(rest, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') })
+	if word == "" {
+		return found && strings.ContainsAny(rest, "()[]{}")
+	}
+	switch word {
+	case "B", "KB", "kB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "ms", "us", "ns", "s", "sec", "secs", "min", "mins":
+		return true
+	}
+	return found && strings.HasSuffix(rest, "_") && plainWord(word)
 }
 
 // glue marks a token that followed the previous one without a space (the
@@ -46,9 +211,11 @@ type Cluster struct {
 const glue = "\x01"
 
 // Template joins the tokens with single spaces (glued tokens without).
-func (c *Cluster) Template() string {
+func (c *Cluster) Template() string { return render(c.Tokens) }
+
+func render(toks []string) string {
 	var b strings.Builder
-	for i, t := range c.Tokens {
+	for i, t := range toks {
 		if strings.HasPrefix(t, glue) {
 			b.WriteString(t[1:])
 			continue
@@ -124,7 +291,13 @@ type Drain struct {
 	cfg      Config
 	root     map[int]*node // by token count
 	clusters []*Cluster
+	byLen    map[int][]*Cluster
+	subs     int
 	toks     []string
+	keybuf   []byte
+	align    []int
+	score    []int  // alignment scratch
+	move     []byte // alignment scratch
 }
 
 // New returns an empty Drain.
@@ -138,44 +311,138 @@ func New(cfg Config) *Drain {
 	if cfg.MaxChildren <= 0 {
 		cfg.MaxChildren = Default.MaxChildren
 	}
-	return &Drain{cfg: cfg, root: map[int]*node{}}
+	if cfg.MaxValues == 0 {
+		cfg.MaxValues = Default.MaxValues
+	}
+	if cfg.MaxGap == 0 {
+		cfg.MaxGap = Default.MaxGap
+	}
+	return &Drain{cfg: cfg, root: map[int]*node{}, byLen: map[int][]*Cluster{}}
 }
 
 // Clusters returns all clusters, indexed by ID.
 func (d *Drain) Clusters() []*Cluster { return d.clusters }
 
-// Add files msg and returns its cluster (whose Size is incremented).
-func (d *Drain) Add(msg string) *Cluster {
+// Add files msg and returns its sub-group (whose cluster's Size is
+// incremented).
+func (d *Drain) Add(msg string) *Sub {
 	d.toks = appendFields(d.toks[:0], msg)
 	c := d.match(d.toks)
+	aligned := d.toks
+	if c == nil && d.cfg.MaxGap > 0 {
+		if c = d.matchOtherLength(d.toks); c != nil {
+			aligned = d.alignedTokens(c)
+		}
+	}
 	if c == nil {
 		c = d.insert(d.toks)
 	} else {
+		changed := false
 		for i, t := range c.Tokens {
-			if t == d.toks[i] || t == Wildcard {
+			m := aligned[i]
+			if t == m || t == Wildcard {
 				continue
 			}
-			if ok, shape := same(t, d.toks[i]); ok {
+			changed = true
+			if ok, shape := same(t, m); ok {
 				c.Tokens[i] = shape
 			} else {
 				c.Tokens[i] = wildcardFor(t)
 			}
 		}
+		if changed {
+			c.skip = countVariableLike(c.Tokens)
+		}
 	}
 	c.Size++
-	return c
+	return c.sub(aligned)
+}
+
+// sub records the tokens of a message at each position of c and returns
+// the message's sub-group.
+func (c *Cluster) sub(toks []string) *Sub {
+	max := c.d.cfg.MaxValues
+	if max <= 0 {
+		return c.subFor(nil)
+	}
+	d := c.d
+	d.keybuf = d.keybuf[:0]
+	for p, t := range toks {
+		if !c.over[p] {
+			known := false
+			for _, v := range c.values[p] {
+				if v == t {
+					known = true
+					break
+				}
+			}
+			switch {
+			case known:
+			case len(c.values[p]) >= max || !plainWord(t):
+				// a fifth word, or a value that is no word: this
+				// position never splits the cluster
+				c.over[p], c.values[p] = true, nil
+			default:
+				c.values[p] = append(c.values[p], strings.Clone(t))
+			}
+		}
+		if !c.over[p] {
+			d.keybuf = append(d.keybuf, t...)
+		}
+		d.keybuf = append(d.keybuf, 0)
+	}
+	if s, ok := c.subs[string(d.keybuf)]; ok {
+		return s
+	}
+	if len(c.subs) >= maxSubs {
+		return c.subFor(nil)
+	}
+	key := make([]string, len(toks))
+	for p, t := range toks {
+		if !c.over[p] {
+			key[p] = c.valueOf(p, t)
+		}
+	}
+	s := &Sub{ID: d.subs, Cluster: c, key: key}
+	d.subs++
+	c.subs[string(d.keybuf)] = s
+	return s
+}
+
+// valueOf returns the stored copy of token t at position p (not over).
+func (c *Cluster) valueOf(p int, t string) string {
+	for _, v := range c.values[p] {
+		if v == t {
+			return v
+		}
+	}
+	return strings.Clone(t)
+}
+
+// subFor returns the sub-group with no words: the whole cluster.
+func (c *Cluster) subFor(key []string) *Sub {
+	if s, ok := c.subs[""]; ok {
+		return s
+	}
+	if key == nil {
+		key = make([]string, len(c.Tokens))
+	}
+	s := &Sub{ID: c.d.subs, Cluster: c, key: key}
+	c.d.subs++
+	c.subs[""] = s
+	return s
 }
 
 // Seed adds a known template (from an earlier run) with size 0, so that
 // messages of the same kind keep their template across runs.
-func (d *Drain) Seed(template string) *Cluster {
+func (d *Drain) Seed(template string) *Sub {
 	toks := appendFields(nil, template)
 	for _, c := range d.leaf(toks, false).clusters {
 		if equal(c.Tokens, toks) {
-			return c
+			return c.subFor(nil)
 		}
 	}
-	return d.insert(toks)
+	return d.insert(toks).subFor(nil)
 }
 
 func equal(a, b []string) bool {
@@ -307,12 +574,150 @@ func (d *Drain) match(toks []string) *Cluster {
 }
 
 func (d *Drain) insert(toks []string) *Cluster {
-	c := &Cluster{ID: len(d.clusters), Tokens: make([]string, len(toks))}
+	c := &Cluster{ID: len(d.clusters), Tokens: make([]string, len(toks)), d: d,
+		values: make([][]string, len(toks)), over: make([]bool, len(toks)), subs: map[string]*Sub{}}
 	for i, t := range toks {
 		c.Tokens[i] = strings.Clone(t)
 	}
+	c.skip = countVariableLike(c.Tokens)
 	d.clusters = append(d.clusters, c)
+	d.byLen[len(toks)] = append(d.byLen[len(toks)], c)
 	n := d.leaf(toks, true)
 	n.clusters = append(n.clusters, c)
 	return c
+}
+
+// matchOtherLength looks for a cluster whose template has up to MaxGap
+// tokens more or fewer than toks and matches it once variable-like tokens
+// on either side are skipped (see alignment). The best similarity wins,
+// the smaller length difference first; d.align holds its alignment.
+func (d *Drain) matchOtherLength(toks []string) *Cluster {
+	var best *Cluster
+	bestSim := -1.0
+	var bestAlign []int
+	skip := -1
+	for gap := 1; gap <= d.cfg.MaxGap; gap++ {
+		for _, n := range []int{len(toks) - gap, len(toks) + gap} {
+			for _, c := range d.byLen[n] {
+				// the longer side must have gap tokens it may leave out
+				if n < len(toks) {
+					if skip < 0 {
+						skip = countVariableLike(toks)
+					}
+					if skip < gap {
+						break
+					}
+				} else if c.skip < gap {
+					continue
+				}
+				sim, al := d.alignment(c.Tokens, toks)
+				if al != nil {
+					d.align = al
+				}
+				if al == nil || sim < d.cfg.SimThreshold {
+					continue
+				}
+				if sim > bestSim {
+					best, bestSim = c, sim
+					bestAlign = append(bestAlign[:0], al...)
+				}
+			}
+		}
+	}
+	if best != nil {
+		d.align = append(d.align[:0], bestAlign...)
+	}
+	return best
+}
+
+// alignedTokens are the message tokens at each position of c's template
+// after matchOtherLength (Wildcard where the message has none).
+func (d *Drain) alignedTokens(c *Cluster) []string {
+	out := make([]string, len(c.Tokens))
+	for i, j := range d.align {
+		if j < 0 {
+			out[i] = wildcardFor(c.Tokens[i])
+		} else {
+			out[i] = d.toks[j]
+		}
+	}
+	return out
+}
+
+// alignment matches template tokens t with message tokens m in order,
+// leaving out variable-like tokens on either side, and returns the
+// fraction of template positions that hold an equal (non-wildcard) token
+// and, for each template position, the message position aligned with it
+// (-1: none). nil when the two cannot be aligned that way.
+func (d *Drain) alignment(t, m []string) (float64, []int) {
+	n, k := len(t), len(m)
+	if n == 0 || n*k > 4096 {
+		return 0, nil
+	}
+	const none = -1 << 30
+	const (
+		pair = iota + 1
+		skipT
+		skipM
+	)
+	w := k + 1
+	if cap(d.score) < (n+1)*w {
+		d.score, d.move = make([]int, (n+1)*w), make([]byte, (n+1)*w)
+	}
+	score, move := d.score[:(n+1)*w], d.move[:(n+1)*w]
+	for i := n; i >= 0; i-- {
+		for j := k; j >= 0; j-- {
+			if i == n && j == k {
+				score[i*w+j] = 0
+				continue
+			}
+			best, mv := none, byte(0)
+			if i < n && j < k && strings.HasPrefix(t[i], glue) == strings.HasPrefix(m[j], glue) {
+				if v := score[(i+1)*w+j+1]; v != none {
+					if ok, _ := same(t[i], m[j]); ok && strings.TrimPrefix(t[i], glue) != Wildcard {
+						v++
+					}
+					best, mv = v, pair
+				}
+			}
+			if i < n && variableLike(t[i]) {
+				if v := score[(i+1)*w+j]; v > best {
+					best, mv = v, skipT
+				}
+			}
+			if j < k && variableLike(m[j]) {
+				if v := score[i*w+j+1]; v > best {
+					best, mv = v, skipM
+				}
+			}
+			score[i*w+j], move[i*w+j] = best, mv
+		}
+	}
+	if score[0] == none {
+		return 0, nil
+	}
+	al := d.align[:0]
+	for i, j := 0, 0; i < n || j < k; {
+		switch move[i*w+j] {
+		case pair:
+			al = append(al, j)
+			i, j = i+1, j+1
+		case skipT:
+			al = append(al, -1)
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(score[0]) / float64(n), al
+}
+
+func countVariableLike(toks []string) int {
+	n := 0
+	for _, t := range toks {
+		if variableLike(t) {
+			n++
+		}
+	}
+	return n
 }

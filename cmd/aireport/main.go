@@ -54,6 +54,7 @@ type config struct {
 	format, masks, grouping, header string
 	rulesPath, category, statePath  string
 	since, until, tz, output        string
+	assignPath                      string
 	progress, fileMode              string
 	perm                            os.FileMode
 	newOnly, suggestCount, keepHost bool
@@ -85,7 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	in.StringVar(&c.until, "until", "", "only lines before this time (same forms as --since)")
 	in.DurationVar(&c.span, "spool-max-age", time.Hour, "longest time one spool file covers (summarize's spool rotation age); older files are skipped unread with --since")
 	in.StringVar(&c.tz, "tz", "Local", "zone of timestamps that carry none (traditional syslog)")
-	in.StringVar(&c.header, "header", "", "auto (strip every summarize input format), cut (like cut -c 17-) or none; default auto, cut with --masks article")
+	in.StringVar(&c.header, "header", "", "auto (strip every summarize input format, else a header inferred from the line), cut (like cut -c 17-) or none; default auto, cut with --masks article")
 
 	rl := cmd.Group("Rules")
 	rl.StringVarP(&c.rulesPath, "rules", "r", "", "summarize's rule `FILE`: ignore rules (counted, not ranked) and masks")
@@ -98,6 +99,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	out := cmd.Group("Outputs")
 	out.StringVarP(&c.format, "format", "f", "", "output: text, json, html or uniq (bare 'uniq -c' lines; default with --masks article)")
 	out.StringVarP(&c.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
+	out.StringVar(&c.assignPath, "assign", "", "also write every input line's group to `FILE`: line number, group id, template (tab-separated)")
 	out.IntVar(&c.examples, "examples", 3, "raw examples shown per group")
 	out.IntVar(&c.suggest, "suggest", 0, "print rule snippets for the N largest groups instead of the report (append them under the category's rules:)")
 	out.BoolVar(&c.suggestCount, "suggest-count", false, "suggest counting rules (count: NAME) instead of ignore rules")
@@ -147,7 +149,8 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 		return fmt.Errorf("--tz: %w", err)
 	}
 	opt := aireport.Options{MaxExamples: c.examples, KeepHost: c.keepHost,
-		Drain: drain.Config{Depth: c.depth, SimThreshold: c.sim, MaxChildren: drain.Default.MaxChildren}}
+		Drain: drain.Default}
+	opt.Drain.Depth, opt.Drain.SimThreshold = c.depth, c.sim
 	article := false
 	switch c.masks {
 	case "article":
@@ -232,6 +235,7 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 
 	opt.TrackTimes = c.format != "uniq" || c.statePath != ""
 	opt.SkipOddities = c.format == "uniq"
+	opt.Assign = c.assignPath != ""
 	var st *aireport.State
 	fresh := false
 	if c.statePath != "" {
@@ -249,6 +253,15 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 	stopProgress()
 	inErrs = append(inErrs, readErrs...)
 
+	if c.assignPath != "" {
+		var buf strings.Builder
+		if err := agg.WriteAssignments(&buf); err != nil {
+			return exitError{exitInput, err}
+		}
+		if err := atomicfile.Write(c.assignPath, []byte(buf.String()), c.perm); err != nil {
+			return exitError{exitInput, fmt.Errorf("--assign: %w", err)}
+		}
+	}
 	if c.format == "uniq" && st == nil && c.suggest == 0 && c.output == "" {
 		// fast path: straight from the counting tables
 		for _, e := range inErrs {
