@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -70,7 +71,8 @@ categories:
 `
 
 // randomStream returns n lines over a few minutes of event time, with late
-// lines, malformed lines and lines no category claims.
+// lines, lines far ahead of the clock, malformed lines and lines no
+// category claims.
 func randomStream(seed uint64, n int, start time.Time) []byte {
 	r := rand.New(rand.NewPCG(seed, 77))
 	var b []byte
@@ -78,8 +80,11 @@ func randomStream(seed uint64, n int, start time.Time) []byte {
 	for range n {
 		t = t.Add(time.Duration(r.IntN(40)) * time.Millisecond)
 		at := t
-		if r.IntN(200) == 0 {
+		switch r.IntN(400) {
+		case 0, 1:
 			at = t.Add(-time.Duration(r.IntN(120)) * time.Second) // late, maybe beyond the grace
+		case 2:
+			at = t.Add(2 * time.Hour) // far ahead: held, then counted at the clock (pipeline/future.go)
 		}
 		ts := at.Format(time.Stamp)
 		switch k := r.IntN(20); {
@@ -164,6 +169,9 @@ func TestWorkersEquivalentRandomStreams(t *testing.T) {
 		wantJSON, wantCP := equivRun(t, stream, 1, 4096, now)
 		if bytes.Count(wantJSON, []byte("\n")) < 10 || len(wantCP) < 1000 {
 			t.Fatalf("seed %d: too little output to compare (%d B of JSON, %d B of checkpoint)", seed, len(wantJSON), len(wantCP))
+		}
+		if !regexp.MustCompile(`"future":[1-9]`).Match(wantJSON) {
+			t.Fatalf("seed %d: no line was held as far ahead of the clock", seed)
 		}
 		if !bytes.Contains(wantJSON, []byte(`"error":`)) {
 			t.Logf("seed %d: no top-N item carries an error (no evictions reported)", seed)
