@@ -60,6 +60,7 @@ type setup struct {
 	extraArgs  []string // more summarize flags
 	rules      string   // rule file content; default testdata/rules.yaml
 	binary     string   // replaces the whole binary= value (benchmark's trivial child)
+	example    string   // the config under examples/; default rsyslog/logtally.conf
 }
 
 // daemon is one rsyslogd of a test, with its own config, work directory,
@@ -112,7 +113,10 @@ func newDaemon(t *testing.T, s setup) *daemon {
 	}
 	d.writeRules(rulesText)
 
-	example, err := os.ReadFile("../examples/rsyslog/logtally.conf")
+	if s.example == "" {
+		s.example = "rsyslog/logtally.conf"
+	}
+	example, err := os.ReadFile(filepath.Join("../examples", s.example))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,11 +272,21 @@ func (d *daemon) file(name string) string {
 	return string(b)
 }
 
-// summarizePID finds rsyslogd's summarize child (0 when none runs).
+// summarizePID finds rsyslogd's summarize child (0 when none runs; the
+// first one found when a fan-out config runs several).
 func (d *daemon) summarizePID() int {
-	if d.cmd == nil {
-		return 0
+	if pids := d.summarizePIDs(); len(pids) > 0 {
+		return pids[0]
 	}
+	return 0
+}
+
+// summarizePIDs finds every summarize child of rsyslogd.
+func (d *daemon) summarizePIDs() []int {
+	if d.cmd == nil {
+		return nil
+	}
+	var pids []int
 	ppid := d.cmd.Process.Pid
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -291,10 +305,10 @@ func (d *daemon) summarizePID() int {
 		}
 		f := strings.Fields(string(stat[i+1:]))
 		if len(f) > 1 && f[0] != "Z" && f[1] == strconv.Itoa(ppid) {
-			return pid
+			pids = append(pids, pid)
 		}
 	}
-	return 0
+	return pids
 }
 
 // signalSummarize signals the summarize child once it handles sig (a
