@@ -57,7 +57,7 @@ func rsyslogd(t *testing.T) string {
 type setup struct {
 	confirmOff bool     // confirmMessages="off" and no --confirm
 	tx         bool     // useTransactions="on" with space-free marks
-	extraArgs  []string // more summarize flags
+	extraArgs  []string // more summarize flags ($DIR: the test's directory)
 	rules      string   // rule file content; default testdata/rules.yaml
 	binary     string   // replaces the whole binary= value (benchmark's trivial child)
 	example    string   // the config under examples/; default rsyslog/logtally.conf
@@ -126,7 +126,7 @@ func newDaemon(t *testing.T, s setup) *daemon {
 		s.extraArgs = append(s.extraArgs, "--transactions", "--begin-mark", "TX-BEGIN", "--commit-mark", "TX-COMMIT")
 	}
 	if len(s.extraArgs) > 0 {
-		binary += " " + strings.Join(s.extraArgs, " ")
+		binary += " " + strings.ReplaceAll(strings.Join(s.extraArgs, " "), "$DIR", dir)
 	}
 	for _, r := range [][2]string{
 		{"/usr/local/bin/summarize", binary},
