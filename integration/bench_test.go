@@ -359,6 +359,8 @@ func benchFanoutOnce(t *testing.T, children, n int) (rate, childCPU, rsyslogCPU 
 		// of children differs
 		s = setup{extraArgs: []string{"--json", "$DIR/log/summary-0.json", "--spool-dir", "$DIR/lib/spool-0"}}
 	}
+	// LOGTALLY_BENCH_ARGS: more flags for every child (e.g. "--workers 1")
+	s.extraArgs = append(s.extraArgs, strings.Fields(os.Getenv("LOGTALLY_BENCH_ARGS"))...)
 	d := newDaemon(t, s)
 	d.start()
 	defer d.stop()
