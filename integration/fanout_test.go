@@ -133,13 +133,13 @@ func sumCategory(per []map[string]uint64, category string) uint64 {
 	return n
 }
 
-// fanoutTotals reads each child's JSON file (summary-N.json): lines per
+// fanoutTotals reads each child's JSON file (summaries-N.json): lines per
 // category, summed over its minutes (the last row of each minute), plus
 // "uncategorized" from the self category.
 func (d *daemon) fanoutTotals() []map[string]uint64 {
 	per := make([]map[string]uint64, fanoutChildren)
 	for i := range per {
-		per[i] = jsonTotals(filepath.Join(d.dir, "log", fmt.Sprintf("summary-%d.json", i)))
+		per[i] = jsonTotals(filepath.Join(d.dir, "log", fmt.Sprintf("summaries-%d.json", i)))
 	}
 	return per
 }

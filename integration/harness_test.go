@@ -53,6 +53,9 @@ func rsyslogd(t *testing.T) string {
 	return testenv.RequireBinary(t, "rsyslogd")
 }
 
+// defaultExample is the config the tests run unless setup names another.
+const defaultExample = "rsyslog/logtally.conf"
+
 // setup says how a test deviates from examples/rsyslog/logtally.conf.
 type setup struct {
 	confirmOff bool     // confirmMessages="off" and no --confirm
@@ -115,7 +118,7 @@ func newDaemon(t *testing.T, s setup) *daemon {
 	d.writeRules(rulesText)
 
 	if s.example == "" {
-		s.example = "rsyslog/logtally.conf"
+		s.example = defaultExample
 	}
 	example, err := os.ReadFile(filepath.Join("../examples", s.example))
 	if err != nil {
@@ -138,6 +141,9 @@ func newDaemon(t *testing.T, s setup) *daemon {
 		{"/var/log/logtally/", filepath.Join(dir, "log") + "/"},
 	} {
 		if !strings.Contains(conf, r[0]) {
+			if s.example != defaultExample {
+				continue // another example need not have every output
+			}
 			t.Fatalf("example config no longer contains %q", r[0])
 		}
 		conf = strings.ReplaceAll(conf, r[0], r[1])
