@@ -274,3 +274,172 @@ func numCPU() int {
 	n, _ := strconv.Atoi(string(firstField(b)))
 	return n
 }
+
+// TestBenchRsyslogFanout measures the fan-out config
+// (examples/scale-out/fanout.conf, two summarize children) against the
+// single-child example (examples/rsyslog/logtally.conf, which has the
+// --json and --spool-dir outputs of each fan-out child), confirmations on,
+// on one stream from 64 hosts (so the hash can spread its keys). Rounds
+// run the two back to back in alternating order; the figure is the median
+// of the per-round ratios.
+func TestBenchRsyslogFanout(t *testing.T) {
+	rounds := 3
+	if v, err := strconv.Atoi(os.Getenv("LOGTALLY_BENCH_ROUNDS")); err == nil && v > 0 {
+		rounds = v
+	}
+	n := 150000
+	if v, err := strconv.Atoi(os.Getenv("LOGTALLY_BENCH_LINES")); err == nil && v > 0 {
+		n = v
+	}
+	type result struct{ rate, childCPU, rsyslogCPU float64 }
+	runs := map[int][]result{}
+	var ratios []float64
+	for round := range rounds {
+		order := []int{1, fanoutChildren}
+		if round%2 == 1 {
+			order = []int{fanoutChildren, 1}
+		}
+		got := map[int]float64{}
+		for _, children := range order {
+			name := fmt.Sprintf("round=%d/children=%d", round, children)
+			t.Run(name, func(t *testing.T) {
+				var r result
+				r.rate, r.childCPU, r.rsyslogCPU = benchFanoutOnce(t, children, n)
+				runs[children] = append(runs[children], r)
+				got[children] = r.rate
+				t.Logf("%s: %d lines, %.0f msg/s, children CPU %.1f µs/msg, rsyslogd CPU %.1f µs/msg, load %s",
+					name, n, r.rate, r.childCPU, r.rsyslogCPU, loadAvg())
+			})
+		}
+		if got[1] > 0 && got[fanoutChildren] > 0 {
+			ratio := got[fanoutChildren] / got[1]
+			ratios = append(ratios, ratio)
+			fmt.Printf("fan-out round %d: 1 child %.0f/s, %d children %.0f/s, ratio %.2f×\n", round, got[1], fanoutChildren, got[fanoutChildren], ratio)
+		}
+	}
+	if len(ratios) == 0 {
+		return
+	}
+	fmt.Printf("\nfan-out: rsyslog → omprog → summarize, confirmations on, %d CPUs, %d rounds of %d lines (medians; ratio: median of the per-round ratios, min–max); load average %s at the end\n",
+		numCPU(), rounds, n, loadAvg())
+	fmt.Printf("%-10s %14s %22s %22s\n", "children", "msg/s", "children CPU µs/msg", "rsyslogd CPU µs/msg")
+	for _, c := range []int{1, fanoutChildren} {
+		col := func(f func(result) float64) float64 {
+			var v []float64
+			for _, r := range runs[c] {
+				v = append(v, f(r))
+			}
+			return median(v)
+		}
+		fmt.Printf("%-10d %12.0f/s %22.1f %22.1f\n", c, col(func(r result) float64 { return r.rate }),
+			col(func(r result) float64 { return r.childCPU }), col(func(r result) float64 { return r.rsyslogCPU }))
+	}
+	fmt.Printf("ratio %d/1: %.2f× (%.2f–%.2f)\n", fanoutChildren, median(ratios), slices.Min(ratios), slices.Max(ratios))
+}
+
+// loadAvg is the 1-, 5- and 15-minute load average (/proc/loadavg).
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// benchFanoutOnce runs one rsyslogd with 1 child (the single-child
+// example) or the fan-out example, streams n lines from 64 hosts and
+// returns the messages per second from the first line sent to the last
+// line read, with the CPU per message of the children (summed) and of
+// rsyslogd.
+func benchFanoutOnce(t *testing.T, children, n int) (rate, childCPU, rsyslogCPU float64) {
+	s := setup{example: "scale-out/fanout.conf"}
+	if children == 1 {
+		// the single-child example as it is: it has every output of a
+		// fan-out child (--json, --spool-dir) and a few per-minute ones
+		s = setup{}
+	}
+	// LOGTALLY_BENCH_ARGS: more flags for every child (e.g. "--workers 1")
+	s.extraArgs = append(s.extraArgs, strings.Fields(os.Getenv("LOGTALLY_BENCH_ARGS"))...)
+	d := newDaemon(t, s)
+	d.start()
+	defer d.stop()
+	// Warm up: the children are started lazily by their first line;
+	// one line from each host reaches every child.
+	var warm []string
+	for h := range benchHosts {
+		warm = append(warm, hostLine(fmt.Sprintf("h%d", h), "warmup", "x"))
+	}
+	d.sendTCP(warm)
+	var pids []int
+	waitFor(t, 30*time.Second, fmt.Sprintf("%d children started", children), func() (bool, string) {
+		pids = d.summarizePIDs()
+		return len(pids) == children, fmt.Sprintf("children %v", pids)
+	})
+	cpu := func() (c, r time.Duration) {
+		for _, p := range pids {
+			c += cpuTime(p)
+		}
+		return c, cpuTime(d.cmd.Process.Pid)
+	}
+	c0, r0 := cpu()
+	read := func() (b uint64) {
+		for _, p := range pids {
+			b += readBytes(p)
+		}
+		return b
+	}
+	start := time.Now()
+	go d.streamHosts(n)
+	var seen uint64
+	end := start
+	signalled := false
+	want := uint64(n + len(warm))
+	waitForEvery(t, 10*time.Minute, 50*time.Millisecond, fmt.Sprintf("%d lines through", n), func() (bool, string) {
+		if b := read(); b != seen && (!signalled || b > seen+512*uint64(children)) {
+			seen, end = b, time.Now()
+			return false, fmt.Sprintf("%d bytes read", b)
+		}
+		stalled(t, d, end, seen)
+		if time.Since(end) < 200*time.Millisecond {
+			return false, "reading"
+		}
+		for _, p := range pids {
+			_ = syscall.Kill(p, syscall.SIGUSR1)
+		}
+		signalled = true
+		var got uint64
+		if children == 1 {
+			got = jsonTotals(filepath.Join(d.dir, "log", "summaries.json"))[pipeline.SelfCategory]
+		} else {
+			got = sumCategory(d.fanoutTotals(), pipeline.SelfCategory)
+		}
+		return got >= want, fmt.Sprintf("%d lines", got)
+	})
+	c1, r1 := cpu()
+	perMsg := func(d time.Duration) float64 { return d.Seconds() * 1e6 / float64(n) }
+	return float64(n) / end.Sub(start).Seconds(), perMsg(c1 - c0), perMsg(r1 - r0)
+}
+
+// benchHosts is the number of hosts of the fan-out stream.
+const benchHosts = 64
+
+// streamHosts sends n lines over one TCP connection, the prepared mix with
+// its host cycling over benchHosts names.
+func (d *daemon) streamHosts(n int) {
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", d.tcpPort))
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	mix := makeCorpus(10000, "bench").lines
+	for i := range mix {
+		mix[i] = strings.Replace(mix[i], " testhost ", fmt.Sprintf(" h%d ", i%benchHosts), 1)
+	}
+	w := bufio.NewWriterSize(c, 256<<10)
+	for i := range n {
+		w.WriteString(mix[i%len(mix)])
+		w.WriteByte('\n')
+	}
+	w.Flush()
+}

@@ -53,13 +53,17 @@ func rsyslogd(t *testing.T) string {
 	return testenv.RequireBinary(t, "rsyslogd")
 }
 
+// defaultExample is the config the tests run unless setup names another.
+const defaultExample = "rsyslog/logtally.conf"
+
 // setup says how a test deviates from examples/rsyslog/logtally.conf.
 type setup struct {
 	confirmOff bool     // confirmMessages="off" and no --confirm
 	tx         bool     // useTransactions="on" with space-free marks
-	extraArgs  []string // more summarize flags
+	extraArgs  []string // more summarize flags ($DIR: the test's directory)
 	rules      string   // rule file content; default testdata/rules.yaml
 	binary     string   // replaces the whole binary= value (benchmark's trivial child)
+	example    string   // the config under examples/; default rsyslog/logtally.conf
 }
 
 // daemon is one rsyslogd of a test, with its own config, work directory,
@@ -113,7 +117,10 @@ func newDaemon(t *testing.T, s setup) *daemon {
 	}
 	d.writeRules(rulesText)
 
-	example, err := os.ReadFile("../examples/rsyslog/logtally.conf")
+	if s.example == "" {
+		s.example = defaultExample
+	}
+	example, err := os.ReadFile(filepath.Join("../examples", s.example))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +130,7 @@ func newDaemon(t *testing.T, s setup) *daemon {
 		s.extraArgs = append(s.extraArgs, "--transactions", "--begin-mark", "TX-BEGIN", "--commit-mark", "TX-COMMIT")
 	}
 	if len(s.extraArgs) > 0 {
-		binary += " " + strings.Join(s.extraArgs, " ")
+		binary += " " + strings.ReplaceAll(strings.Join(s.extraArgs, " "), "$DIR", dir)
 	}
 	for _, r := range [][2]string{
 		{"/usr/local/bin/summarize", binary},
@@ -134,6 +141,9 @@ func newDaemon(t *testing.T, s setup) *daemon {
 		{"/var/log/logtally/", filepath.Join(dir, "log") + "/"},
 	} {
 		if !strings.Contains(conf, r[0]) {
+			if s.example != defaultExample {
+				continue // another example need not have every output
+			}
 			t.Fatalf("example config no longer contains %q", r[0])
 		}
 		conf = strings.ReplaceAll(conf, r[0], r[1])
@@ -269,11 +279,21 @@ func (d *daemon) file(name string) string {
 	return string(b)
 }
 
-// summarizePID finds rsyslogd's summarize child (0 when none runs).
+// summarizePID finds rsyslogd's summarize child (0 when none runs; the
+// first one found when a fan-out config runs several).
 func (d *daemon) summarizePID() int {
-	if d.cmd == nil {
-		return 0
+	if pids := d.summarizePIDs(); len(pids) > 0 {
+		return pids[0]
 	}
+	return 0
+}
+
+// summarizePIDs finds every summarize child of rsyslogd.
+func (d *daemon) summarizePIDs() []int {
+	if d.cmd == nil {
+		return nil
+	}
+	var pids []int
 	ppid := d.cmd.Process.Pid
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -292,10 +312,10 @@ func (d *daemon) summarizePID() int {
 		}
 		f := strings.Fields(string(stat[i+1:]))
 		if len(f) > 1 && f[0] != "Z" && f[1] == strconv.Itoa(ppid) {
-			return pid
+			pids = append(pids, pid)
 		}
 	}
-	return 0
+	return pids
 }
 
 // signalSummarize signals the summarize child once it handles sig (a
