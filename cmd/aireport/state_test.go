@@ -223,3 +223,50 @@ func TestSuggestClosesTheLoop(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestStateReplayedSpool: a spool file is named by the time summarize
+// opened it, but its lines may be older (a replay with --clock event, a
+// relay delivering a backlog). A first run up to T must count the lines
+// before T even in a file named after T, so that a second run over the
+// same file marks none of their groups NEW and keeps their ids.
+func TestStateReplayedSpool(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "aireport.state")
+	spool := filepath.Join(dir, "spool")
+	// opened at 18:05 on Dec 4, holding lines of Nov 22 10:00-10:02
+	spoolFile(t, spool, "kernel", "20261204T180531Z",
+		"Nov 22 10:00:00 app6 kernel: EXT4-fs (sda4): mounted filesystem with ordered data mode. Quota mode: none.",
+		"Nov 22 10:00:30 app2 kernel: EXT4-fs (sda3): mounted filesystem with ordered data mode. Quota mode: none.",
+		"Nov 22 10:02:00 app3 kernel: EXT4-fs (sda2): mounted filesystem with ordered data mode. Quota mode: none.")
+	spoolFile(t, spool, "sshd", "20261204T180531Z",
+		"Nov 22 10:00:07 app1 sshd[7]: Received disconnect from 10.0.0.2 port 30059:11: disconnected by user",
+		"Nov 22 10:02:07 app1 sshd[8]: Received disconnect from 10.0.0.19 port 24663:11: disconnected by user",
+		"Nov 22 10:02:09 app1 sshd[9]: error: maximum authentication attempts exceeded for eve from 10.0.0.5 port 2 ssh2 [preauth]")
+	withClock(t, time.Date(2026, 12, 4, 18, 10, 0, 0, time.UTC))
+	common := []string{"-f", "json", "--tz", "UTC", "--state", state}
+	r1 := report(t, runAI(t, nil, append(common, "--until", "2026-11-22 10:01", spool)...))
+	ids := map[string]string{}
+	for _, s := range r1.Sections {
+		for _, g := range s.Groups {
+			ids[g.Key] = g.ID
+		}
+	}
+	if len(ids) != 2 {
+		t.Fatalf("first run up to 10:01: groups %v, want the kernel and the sshd disconnect (the file's name is later than --until, its lines are not)", ids)
+	}
+	r2 := report(t, runAI(t, nil, append(common, spool)...))
+	var news []string
+	for _, s := range r2.Sections {
+		for _, g := range s.Groups {
+			if id, seen := ids[g.Key]; seen && (g.New || g.ID != id) {
+				t.Errorf("%s: seen in the first run, now NEW %v, id %s (was %s)", g.Key, g.New, g.ID, id)
+			}
+			if g.New {
+				news = append(news, g.Key)
+			}
+		}
+	}
+	if len(news) != 1 || !strings.Contains(news[0], "maximum authentication attempts") {
+		t.Errorf("second run: NEW %q, want only the sshd error that came after 10:01", news)
+	}
+}
