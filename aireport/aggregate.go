@@ -96,6 +96,10 @@ type programDrain struct {
 	d      *drain.Drain
 	groups []*group // by sub-group ID
 	cache  map[string]*group
+	// seedKeys: the state key each seeded cluster came from, by cluster
+	// ID. Every sub-group of the cluster inherits it: the lines that
+	// generalize a seeded template were seen under that key.
+	seedKeys map[int]string
 }
 
 // category aggregates one report section.
@@ -359,7 +363,7 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *gr
 	}
 	g := pd.groups[sub.ID]
 	if g == nil {
-		g = &group{program: string(program), sub: sub, cluster: sub.Cluster}
+		g = &group{program: string(program), sub: sub, cluster: sub.Cluster, seedKey: pd.seedKeys[sub.Cluster.ID]}
 		pd.groups[sub.ID] = g
 		c.groups = append(c.groups, g)
 	}
@@ -418,6 +422,12 @@ func (a *Aggregator) seed(c *category) {
 		}
 		pd := a.programDrain(c, t.Program)
 		sub := pd.d.Seed(t.Template)
+		if pd.seedKeys == nil {
+			pd.seedKeys = map[int]string{}
+		}
+		if _, ok := pd.seedKeys[sub.Cluster.ID]; !ok {
+			pd.seedKeys[sub.Cluster.ID] = key
+		}
 		for len(pd.groups) <= sub.ID {
 			pd.groups = append(pd.groups, nil)
 		}

@@ -434,15 +434,28 @@ func (c *Cluster) subFor(key []string) *Sub {
 }
 
 // Seed adds a known template (from an earlier run) with size 0, so that
-// messages of the same kind keep their template across runs.
+// messages of the same kind keep their template across runs. Its
+// wildcard positions never split it into sub-groups: the earlier run
+// reported those lines as one group, and splitting them now (more lines,
+// more evidence) would report them under new templates, as never seen.
 func (d *Drain) Seed(template string) *Sub {
 	toks := appendFields(nil, template)
-	for _, c := range d.leaf(toks, false).clusters {
-		if equal(c.Tokens, toks) {
-			return c.subFor(nil)
+	var c *Cluster
+	for _, cand := range d.leaf(toks, false).clusters {
+		if equal(cand.Tokens, toks) {
+			c = cand
+			break
 		}
 	}
-	return d.insert(toks).subFor(nil)
+	if c == nil {
+		c = d.insert(toks)
+	}
+	for p, t := range c.Tokens {
+		if strings.TrimPrefix(t, glue) == Wildcard {
+			c.over[p], c.values[p] = true, nil
+		}
+	}
+	return c.subFor(nil)
 }
 
 func equal(a, b []string) bool {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -269,4 +270,59 @@ func TestStateReplayedSpool(t *testing.T) {
 	if len(news) != 1 || !strings.Contains(news[0], "maximum authentication attempts") {
 		t.Errorf("second run: NEW %q, want only the sshd error that came after 10:01", news)
 	}
+}
+
+// TestStateKeysAcrossRuns: a template the state knows keeps its key and id
+// when a later run brings more lines of it. Few lines of "Started" and
+// "Paused" are one group ("<*>"); many would split it by the word, which
+// must not turn the lines seen before into NEW groups with new ids. A
+// known template that generalizes (new words at a position) carries its
+// state entry over: its lines are not NEW.
+func TestStateKeysAcrossRuns(t *testing.T) {
+	dir := t.TempDir()
+	lines := func(words ...string) []string {
+		var out []string
+		for i, w := range words {
+			out = append(out, "Nov 22 10:00:"+fmt.Sprintf("%02d", i)+" vm app[1]: vm state "+w+" now")
+		}
+		return out
+	}
+	run := func(state, stamp string, words ...string) map[string]*aireport.Group {
+		t.Helper()
+		in := filepath.Join(dir, stamp)
+		spoolFile(t, in, "app", stamp, lines(words...)...)
+		rep := report(t, runAI(t, nil, "-f", "json", "--tz", "UTC", "--state", state, in))
+		out := map[string]*aireport.Group{}
+		for _, g := range rep.Sections[0].Groups {
+			out[g.Key] = g
+		}
+		return out
+	}
+
+	split := filepath.Join(dir, "split.state")
+	r1 := run(split, "20261122T100000Z", "Started", "Paused")
+	r2 := run(split, "20261123T100000Z", "Started", "Paused", "Started", "Paused", "Started", "Paused")
+	g1 := r1["app: vm state <*> now"]
+	g2 := r2["app: vm state <*> now"]
+	if g1 == nil || g2 == nil || len(r2) != 1 {
+		t.Fatalf("run 1 %v, run 2 %v: want one group \"app: vm state <*> now\" in both", keys(r1), keys(r2))
+	}
+	if g2.New || g2.ID != g1.ID || g2.Count != 6 {
+		t.Errorf("run 2: NEW %v, id %s (run 1 %s), count %d", g2.New, g2.ID, g1.ID, g2.Count)
+	}
+
+	general := filepath.Join(dir, "general.state")
+	run(general, "20261124T100000Z", "Started", "Started")
+	r2 = run(general, "20261125T100000Z", "Started", "Resumed", "Halted", "Gone", "Bad")
+	if g := r2["app: vm state <*> now"]; g == nil || g.New || len(r2) != 1 {
+		t.Errorf("run 2 after a generalization: %v (NEW %v), want one known group", keys(r2), g != nil && g.New)
+	}
+}
+
+func keys(m map[string]*aireport.Group) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
