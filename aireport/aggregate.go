@@ -2,6 +2,7 @@ package aireport
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 	"runtime"
 	"slices"
@@ -270,7 +271,7 @@ func (a *Aggregator) add(src *Source, line []byte) GroupRef {
 		}
 		return GroupRef{}
 	}
-	if !a.opt.SkipOddities {
+	if !a.opt.SkipOddities && !plainASCII(text) {
 		if !utf8.Valid(text) {
 			c.invalidUTF8++
 		}
@@ -437,4 +438,25 @@ func (a *Aggregator) seed(c *category) {
 			c.groups = append(c.groups, g)
 		}
 	}
+}
+
+// plainASCII reports text without bytes >= 0x80 and without NUL, eight
+// bytes at a time: such a line is valid UTF-8 and not binary, which spares
+// the common line the two separate scans.
+func plainASCII(b []byte) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		v := binary.LittleEndian.Uint64(b)
+		// v&hi: a byte >= 0x80; (v-lo)&^v&hi: a zero byte
+		if (v|(v-lo)&^v)&hi != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c == 0 || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

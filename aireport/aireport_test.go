@@ -180,3 +180,23 @@ func TestAppendCount(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainASCII(t *testing.T) {
+	for _, s := range []string{"", "a", "hello world, 12345678", "exactly8", "0123456789abcdef", "tab\there"} {
+		if !plainASCII([]byte(s)) {
+			t.Errorf("plainASCII(%q) = false", s)
+		}
+	}
+	// every position of a NUL or a high byte, in and after the 8-byte blocks
+	for n := 1; n <= 20; n++ {
+		for i := 0; i < n; i++ {
+			for _, bad := range []byte{0, 0x80, 0xc3, 0xff} {
+				b := bytes.Repeat([]byte("x"), n)
+				b[i] = bad
+				if plainASCII(b) {
+					t.Errorf("plainASCII(%q) = true", b)
+				}
+			}
+		}
+	}
+}
