@@ -21,7 +21,7 @@ SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 DESTDIR ?=
 
-.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-templates bench-grouping bench-dashboard vendor-uplot clean
+.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-templates bench-grouping bench-dashboard vendor-uplot soak clean
 
 all: build
 
@@ -138,6 +138,12 @@ bench-dashboard: build
 # `go build` works; this re-fetches the pinned version from the npm registry.
 vendor-uplot:
 	@scripts/vendor-uplot.sh
+
+# The crash suite of make test (TestKillsLoseNothing: SIGKILL of summarize
+# under a real rsyslogd, every line's id counted) with SOAK_KILLS kills.
+SOAK_KILLS ?= 50
+soak: build
+	LOGTALLY_KILLS=$(SOAK_KILLS) $(GO) test -count=1 -timeout 30m -v -run '^TestKillsLoseNothing$$' ./integration | grep -E 'kills,|^(---|ok|FAIL)'
 
 clean:
 	rm -rf $(BIN)

@@ -441,7 +441,11 @@ func (d *daemon) checkpointLines() uint64 {
 		schemas = append(schemas, c.Schema)
 	}
 	agg := tally.NewAggregator(schemas, tally.Options{})
-	if _, err := agg.Restore(data, time.Time{}); err != nil {
+	state, err := pipeline.CheckpointState(data)
+	if err != nil {
+		return 0
+	}
+	if _, err := agg.Restore(state, time.Time{}); err != nil {
 		return 0
 	}
 	var n uint64

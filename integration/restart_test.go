@@ -5,8 +5,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/logtally/logtally/pipeline"
 )
 
 // TestRsyslogRestart stops rsyslog while summarize is still working
@@ -37,63 +35,6 @@ func TestRsyslogRestart(t *testing.T) {
 	rows := d.drain(uint64(len(a.lines)+len(b.lines)), 120*time.Second)
 	if got, want := total(rows, "sshd", "failed"), a.failed+b.failed; got != want {
 		t.Errorf("failed = %d, want %d", got, want)
-	}
-	uniqueMinutes(t, rows)
-}
-
-// TestSummarizeKilled SIGKILLs summarize in the middle of a 100,000-line
-// stream with confirmations on: rsyslog restarts it and re-sends the line
-// it had not confirmed. What is lost is what summarize had confirmed since
-// its last checkpoint; nothing is counted twice.
-func TestSummarizeKilled(t *testing.T) {
-	const n = 100000
-	d := newDaemon(t, setup{})
-	d.start()
-	c := makeCorpus(n, "k")
-	sent := make(chan struct{})
-	var sendErr error
-	go func() {
-		defer close(sent)
-		sendErr = d.sendTCPErr(append(c.lines, line("sentinel", "end")))
-	}()
-	// Kill by the bytes summarize has read (about half the stream), which
-	// falls anywhere in its checkpoint interval.
-	var killed int
-	half := streamBytes(c.lines) / 2
-	waitForEvery(t, 120*time.Second, 5*time.Millisecond, "summarize in the middle of the stream", func() (bool, string) {
-		pid := d.summarizePID()
-		if n := readBytes(pid); n < half {
-			return false, fmt.Sprintf("read %d bytes", n)
-		}
-		killed = d.signalSummarize(syscall.SIGKILL)
-		return killed != 0, "no summarize"
-	})
-	<-sent
-	if sendErr != nil {
-		t.Fatal(sendErr)
-	}
-	waitFor(t, 120*time.Second, "the stream's last line counted", func() (bool, string) {
-		rows := d.summaries()
-		if total(rows, "sentinel", "lines") == 1 {
-			return true, ""
-		}
-		d.signalSummarize(syscall.SIGUSR1)
-		return false, fmt.Sprintf("counted %d", d.counted())
-	})
-	if pid := d.summarizePID(); pid == killed || pid == 0 {
-		t.Errorf("summarize was not restarted (pid %d, killed %d)", pid, killed)
-	}
-	rows := d.summaries()
-	got := total(rows, pipeline.SelfCategory, "lines") - 1
-	loss := int64(n) - int64(got)
-	t.Logf("SIGKILL mid-stream: %d of %d lines counted, %d lost (confirmed since the last checkpoint)", got, n, loss)
-	if loss < 0 {
-		t.Errorf("counted %d lines of %d: double counting", got, n)
-	}
-	// Killed at about half the stream, the loss is at most what had been
-	// counted; in practice the lines of one checkpoint interval (200ms).
-	if loss > n/2 {
-		t.Errorf("lost %d lines: more than summarize had read", loss)
 	}
 	uniqueMinutes(t, rows)
 }

@@ -82,13 +82,14 @@ func TestSpoolRotateByAge(t *testing.T) {
 				t.Fatal(err)
 			}
 			name := "unknown-20261122T100130Z-77" + tt.ext
-			if got := listDir(t, filepath.Join(dir, "asa")); !slices.Equal(got, []string{name + ".tmp"}) {
+			inProgress := "unknown-20261122T100130Z-77.log.tmp"
+			if got := listDir(t, filepath.Join(dir, "asa")); !slices.Equal(got, []string{inProgress}) {
 				t.Fatalf("while open: %v", got)
 			}
 			if err := s.Rotate(clk.t.Add(59 * time.Minute)); err != nil { // too young
 				t.Fatal(err)
 			}
-			if got := listDir(t, filepath.Join(dir, "asa")); !slices.Equal(got, []string{name + ".tmp"}) {
+			if got := listDir(t, filepath.Join(dir, "asa")); !slices.Equal(got, []string{inProgress}) {
 				t.Fatalf("rotated too early: %v", got)
 			}
 			if err := s.Rotate(clk.t.Add(time.Hour)); err != nil {
@@ -131,7 +132,7 @@ func TestSpoolRotateByAge(t *testing.T) {
 func TestSpoolRotateBySize(t *testing.T) {
 	dir := t.TempDir()
 	clk := &fakeClock{time.Date(2026, 11, 22, 10, 1, 0, 0, time.UTC)}
-	s, err := NewSpool(SpoolConfig{Dir: dir, Now: clk.now, PID: 1, MaxSize: 1000})
+	s, err := NewSpool(SpoolConfig{Dir: dir, Now: clk.now, PID: 1, MaxSize: 100000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestSpoolRotateBySize(t *testing.T) {
 	if got := listDir(t, filepath.Join(dir, "c")); len(got) != 1 || !strings.HasSuffix(got[0], ".tmp") {
 		t.Fatalf("small file rotated: %v", got)
 	}
-	// Incompressible-ish lines, enough to push several blocks to disk.
+	// Enough lines to pass MaxSize (uncompressed).
 	var want bytes.Buffer
 	seed := uint64(1)
 	for range 20000 {
@@ -259,6 +260,167 @@ func BenchmarkSpoolWrite(b *testing.B) {
 		if err := s.Write("asa", line); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSpoolRecover: what Flush wrote survives the death of the process and
+// is completed by the next start; what was only buffered is lost; a torn
+// last line is dropped and counted; a live process's file is left alone.
+func TestSpoolRecover(t *testing.T) {
+	dir := t.TempDir()
+	clk := &fakeClock{time.Date(2026, 11, 22, 10, 1, 30, 0, time.UTC)}
+	dead, err := NewSpool(SpoolConfig{Dir: dir, Now: clk.now, PID: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"one", "two"} {
+		if err := dead.Write("asa", []byte(l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if lost, err := dead.Flush(); lost != 0 || err != nil {
+		t.Fatalf("flush: %d lost, %v", lost, err)
+	}
+	if err := dead.Write("asa", []byte("buffered, never flushed")); err != nil {
+		t.Fatal(err)
+	}
+	// A write torn by the kill (a power cut, really: write(2) of a regular
+	// file is not cut short by SIGKILL): half a line at the end.
+	inProgress := filepath.Join(dir, "asa", "unknown-20261122T100130Z-11.log.tmp")
+	f, err := os.OpenFile(inProgress, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("thr")
+	f.Close()
+
+	live, err := NewSpool(SpoolConfig{Dir: dir, Now: clk.now, PID: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Write("asa", []byte("live")); err != nil {
+		t.Fatal(err)
+	}
+	live.Flush()
+
+	next, err := NewSpool(SpoolConfig{Dir: dir, Now: clk.now, PID: 13})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// While the first process lives, its file is its own.
+	if st, err := next.Recover(); err != nil || st.Files != 0 {
+		t.Fatalf("recovered a live file: %+v, %v", st, err)
+	}
+	dead.Abandon()
+	st, err := next.Recover()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (RecoverStats{Files: 1, Lines: 2, TornBytes: 3}) {
+		t.Errorf("stats %+v", st)
+	}
+	got := listDir(t, filepath.Join(dir, "asa"))
+	want := []string{"unknown-20261122T100130Z-11.log.zst", "unknown-20261122T100130Z-12.log.tmp"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("after recovery: %v, want %v", got, want)
+	}
+	if c := decompress(t, filepath.Join(dir, "asa", want[0])); c != "one\ntwo\n" {
+		t.Errorf("recovered %q", c)
+	}
+	if err := live.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A kill between the rename of the compressed file and the removal of
+	// the in-progress one: the complete file stands, the other goes.
+	os.WriteFile(inProgress, []byte("one\ntwo\n"), 0o640)
+	if st, err := next.Recover(); err != nil || st.Files != 0 {
+		t.Fatalf("second recovery: %+v, %v", st, err)
+	}
+	if _, err := os.Stat(inProgress); !os.IsNotExist(err) {
+		t.Errorf("in-progress file beside its complete one not removed: %v", err)
+	}
+}
+
+// TestSpoolWriteFailure: a failed write (a full disk) loses and counts the
+// buffered lines and leaves no empty file behind; the retry after Rotate
+// works.
+func TestSpoolWriteFailure(t *testing.T) {
+	dir := t.TempDir()
+	clk := &fakeClock{time.Date(2026, 11, 22, 10, 1, 30, 0, time.UTC)}
+	s, err := NewSpool(SpoolConfig{Dir: dir, Now: clk.now, PID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for range 3 {
+		if err := s.Write("c", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The file becomes /dev/full.
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf := s.cats["c"]
+	path := sf.path
+	sf.f.Close()
+	sf.f = full
+	lost, err := s.Flush()
+	if lost != 3 || err == nil {
+		t.Fatalf("flush to a full disk: %d lost, %v", lost, err)
+	}
+	if s.Errors() != 3 || s.Written() != 0 {
+		t.Errorf("errors %d, written %d", s.Errors(), s.Written())
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("empty in-progress file left behind: %v", err)
+	}
+	if err := s.Rotate(clk.t); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write("c", []byte("again")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSpoolRecoverOldFormat: compressed in-progress files left by earlier
+// versions (compressed while written, often empty after a kill) are
+// completed with the lines that decode, or removed when empty.
+func TestSpoolRecoverOldFormat(t *testing.T) {
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "asa")
+	if err := os.MkdirAll(cat, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc, err := zstd.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc.Write([]byte("one\ntwo\nthr"))
+	enc.Flush() // a block on disk, the frame never closed: the process died
+	os.WriteFile(filepath.Join(cat, "unknown-20261122T100130Z-9.log.zst.tmp"), buf.Bytes(), 0o640)
+	os.WriteFile(filepath.Join(cat, "unknown-20261122T100130Z-8.log.zst.tmp"), nil, 0o640)
+	s, err := NewSpool(SpoolConfig{Dir: dir, PID: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Recover()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (RecoverStats{Files: 1, Lines: 2, TornBytes: 3}) {
+		t.Errorf("stats %+v", st)
+	}
+	if got := listDir(t, cat); !slices.Equal(got, []string{"unknown-20261122T100130Z-9.log.zst"}) {
+		t.Fatalf("after recovery: %v", got)
+	}
+	if c := decompress(t, filepath.Join(cat, "unknown-20261122T100130Z-9.log.zst")); c != "one\ntwo\n" {
+		t.Errorf("recovered %q", c)
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/logtally/logtally/internal/atomicfile"
-	"github.com/logtally/logtally/tally"
+	"github.com/logtally/logtally/internal/journal"
 	"io/fs"
 	"os"
 	"sync"
@@ -12,9 +12,9 @@ import (
 )
 
 // DefaultCheckpointEvery is how often the open minutes are checkpointed
-// while lines arrive. With confirmations a SIGKILL loses the lines
-// confirmed since the last checkpoint: at rsyslog's ~100k lines/s that is
-// up to 20k lines at 200ms.
+// while lines arrive. The journal holds the lines counted since (see
+// journal.go); without it a SIGKILL would lose the lines confirmed since
+// the last checkpoint: at rsyslog's ~100k lines/s up to 20k at 200ms.
 const DefaultCheckpointEvery = 200 * time.Millisecond
 
 // checkpointer keeps the engine's open minutes in a file so that a restart
@@ -39,64 +39,45 @@ type checkpointer struct {
 	cond       *sync.Cond
 	exited     chan struct{}
 	pending    []byte
+	pendingPos journal.Position // the journal position pending covers
 	pendingSeq uint64
-	seq        uint64 // last submitted
-	written    uint64 // last written (or superseded and skipped)
-	writeErr   error  // result of the last write
-	stopping   bool
-}
-
-// restoreCheckpoint continues from the checkpoint file, if there is one:
-// minutes still open at now are merged into the aggregator; minutes that
-// ended while summarize was not running are emitted now (complete, not
-// partial: they ended), with zero rows for the minutes in between as if
-// summarize had run through them. A missing file is a fresh start; an
-// unreadable or corrupt one is reported and ignored.
-func (e *Engine) restoreCheckpoint(cp *checkpointer, now time.Time) {
-	data, err := os.ReadFile(cp.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return
-	}
-	if err != nil {
-		e.log.Error("checkpoint not restored", "path", cp.path, "err", err)
-		return
-	}
-	// The minutes that ended meanwhile, from a scratch aggregator holding
-	// everything the checkpoint held.
-	opts := tally.Options{EventClock: e.cfg.EventClock, Grace: e.cfg.Grace}
-	old := tally.NewAggregator(e.schemas(), opts)
-	if _, err := old.Restore(data, time.Time{}); err != nil {
-		e.log.Error("checkpoint not restored", "path", cp.path, "err", err)
-		return
-	}
-	stale := old.Advance(now)
-	restored, err := e.agg.Restore(data, now)
-	if err != nil { // unreachable: the same data decoded above
-		e.log.Error("checkpoint not restored", "path", cp.path, "err", err)
-		return
-	}
-	lines := uint64(0)
-	for _, s := range stale {
-		lines += s.Lines
-	}
-	e.log.Info("checkpoint restored", "path", cp.path, "current_minute", restored, "ended_rows", len(stale), "ended_lines", lines)
-	// The ended minutes leave the file before they go out, as always.
-	if len(stale) > 0 {
-		e.saveBeforeEmit(cp)
-	}
-	e.emit(stale)
+	// release, when set, gets the position of each written state: the
+	// journal's older generations are no longer needed.
+	release  func(journal.Position) error
+	seq      uint64 // last submitted
+	written  uint64 // last written (or superseded and skipped)
+	writeErr error  // result of the last write
+	stopping bool
 }
 
 // save writes the aggregator's open minutes to the checkpoint file and
 // waits until they are on disk: temp file, fsync, rename, directory fsync.
 // The caller owns the engine.
-func (cp *checkpointer) save(agg *tally.Aggregator) error {
-	data, err := agg.MarshalBinary()
+func (e *Engine) save(cp *checkpointer) error {
+	data, pos, err := e.checkpointData()
 	if err != nil {
 		return fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
 	}
 	cp.dirty = false
-	return cp.wait(cp.submit(data))
+	return cp.wait(cp.submit(data, pos))
+}
+
+// checkpointData is the checkpoint of this instant: the open minutes and
+// the journal position they cover (the journal moves to a new generation,
+// so that the covered ones can be deleted once the checkpoint is durable).
+func (e *Engine) checkpointData() ([]byte, journal.Position, error) {
+	// Held lines are in journal records the checkpoint covers: count them
+	// now, or a crash after the save would lose them.
+	e.releaseFuture()
+	state, err := e.agg.MarshalBinary()
+	if err != nil {
+		return nil, journal.Position{}, err
+	}
+	var pos journal.Position
+	if e.jr != nil {
+		pos = e.jr.j.Rotate()
+	}
+	return encodeCheckpointFile(state, pos), pos, nil
 }
 
 // savePeriodic saves when lines were counted since the last save, without
@@ -109,11 +90,11 @@ func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
 		lock.Unlock()
 		return
 	}
-	data, err := e.agg.MarshalBinary()
+	data, pos, err := e.checkpointData()
 	cp.dirty = false
 	lock.Unlock()
 	if err == nil {
-		cp.submit(data)
+		cp.submit(data, pos)
 		err = cp.lastError()
 	}
 	switch {
@@ -131,7 +112,7 @@ func (e *Engine) savePeriodic(cp *checkpointer, lock sync.Locker) {
 // by one goroutine and an older one is never written after a newer one.
 // Started by the first submit, stopped (after its last write) by stop.
 
-func (cp *checkpointer) submit(data []byte) uint64 {
+func (cp *checkpointer) submit(data []byte, pos journal.Position) uint64 {
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
 	if cp.cond == nil {
@@ -140,7 +121,7 @@ func (cp *checkpointer) submit(data []byte) uint64 {
 		go cp.writer()
 	}
 	cp.seq++
-	cp.pending, cp.pendingSeq = data, cp.seq
+	cp.pending, cp.pendingPos, cp.pendingSeq = data, pos, cp.seq
 	cp.cond.Broadcast()
 	return cp.seq
 }
@@ -156,12 +137,14 @@ func (cp *checkpointer) writer() {
 		if cp.pending == nil {
 			return
 		}
-		data, seq := cp.pending, cp.pendingSeq
+		data, pos, seq := cp.pending, cp.pendingPos, cp.pendingSeq
 		cp.pending = nil
 		cp.mu.Unlock()
 		err := atomicfile.Write(cp.path, data, 0o600)
 		if err != nil {
 			err = fmt.Errorf("pipeline: checkpoint %s: %w", cp.path, err)
+		} else if cp.release != nil && pos.Gen > 0 {
+			_ = cp.release(pos) // a file left over is deleted by a later release
 		}
 		cp.mu.Lock()
 		cp.written, cp.writeErr = seq, err
@@ -204,7 +187,7 @@ func (cp *checkpointer) stop() {
 // checkpoint cannot be written, the stale file is removed instead: it
 // holds the minutes about to be emitted, which a restart would emit again.
 func (e *Engine) saveBeforeEmit(cp *checkpointer) {
-	err := cp.save(e.agg)
+	err := e.save(cp)
 	if err == nil {
 		return
 	}
@@ -222,8 +205,9 @@ func (e *Engine) saveBeforeEmit(cp *checkpointer) {
 // minutes are emitted partial as without a checkpoint, so nothing is lost.
 func (e *Engine) saveAtExit(cp *checkpointer, now time.Time) {
 	defer cp.stop()
+	e.noteDeliveryNow(now) // errors since the last tick go into the saved minute
 	e.emit(e.agg.Advance(now))
-	err := cp.save(e.agg)
+	err := e.save(cp)
 	if err == nil {
 		return
 	}

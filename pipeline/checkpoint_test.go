@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"github.com/logtally/logtally/internal/journal"
 	"github.com/logtally/logtally/rules"
 	"github.com/logtally/logtally/tally"
 	"os"
@@ -212,7 +213,7 @@ func TestCheckpointWriterOrder(t *testing.T) {
 	cp := &checkpointer{path: path}
 	var last uint64
 	for i := range 200 {
-		last = cp.submit([]byte(fmt.Sprint(i)))
+		last = cp.submit([]byte(fmt.Sprint(i)), journal.Position{})
 		if i%50 == 0 {
 			if err := cp.wait(last); err != nil {
 				t.Fatal(err)

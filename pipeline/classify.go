@@ -21,6 +21,7 @@ const (
 	lineMalformed = 1 << iota
 	lineTooLong
 	lineEmpty
+	lineFuture // event clock: counted at the clock, not at its timestamp far ahead
 )
 
 // lineResult is what a classifier learned about one line.

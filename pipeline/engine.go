@@ -11,6 +11,7 @@
 package pipeline
 
 import (
+	"errors"
 	"github.com/logtally/logtally/rules"
 	"github.com/logtally/logtally/tally"
 	"log/slog"
@@ -36,20 +37,25 @@ const (
 	selfSpoolErrors
 	selfOutputErrors
 	selfDropped
+	selfFuture
 	numSelfCounters
 )
 
 var selfSchema = tally.Schema{
 	Category: SelfCategory,
-	Counters: []string{"malformed", "too_long", "uncategorized", "spool_errors", "output_errors", "dropped"},
+	Counters: []string{"malformed", "too_long", "uncategorized", "spool_errors", "output_errors", "dropped", "future"},
 }
 
-// UnknownSink receives lines that no rule claimed. Both methods are called
+// UnknownSink receives lines that no rule claimed. Its methods are called
 // from the engine goroutine only. Write must be cheap (buffered) and must
-// not retain line; Rotate is called on every tick so that files are closed
-// (and become visible to readers) by size or age.
+// not retain line; Flush runs after each chunk with unknown lines, before
+// the chunk is journaled and confirmed, and must leave what was written
+// safe from a process kill (write(2)); it returns how many lines it could
+// not store. Rotate is called on every tick so that files are closed (and
+// become visible to readers) by size or age.
 type UnknownSink interface {
 	Write(category string, line []byte) error
+	Flush() (lost int, err error)
 	Rotate(now time.Time) error
 }
 
@@ -94,6 +100,18 @@ type Engine struct {
 	outputErrors uint64   // output errors not yet counted in a minute
 	failing      []error  // per output: the error of its last write, nil when it worked
 	flushing     bool     // Flush is emitting the last rows
+	spoolLost    uint64   // spool lines a Flush lost, not yet counted in a minute
+
+	jr           *jstate // the journal, nil without one
+	spoolPending bool    // the spool holds lines not flushed yet
+	replaying    bool    // counting the journal's lines again: no spool writes
+	holding      bool    // emit keeps summaries in held instead (replay)
+	held         []tally.Summary
+
+	// pending are lines far ahead of the event clock, held until enough
+	// agree on the jump (see FutureLimit).
+	pending   []heldLine
+	heldBatch batch
 
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
@@ -171,13 +189,21 @@ func (e *Engine) Reload(set *rules.Set) error {
 }
 
 // applyBatch counts a classified batch into the minutes, in input order.
-func (e *Engine) applyBatch(b *batch) {
+func (e *Engine) applyBatch(b *batch) { e.applyLines(b, e.cfg.EventClock) }
+
+// applyLines counts b's lines; with checkFuture, lines far ahead of the
+// event clock are held instead (see FutureLimit).
+func (e *Engine) applyLines(b *batch, checkFuture bool) {
 	prevRules := int32(0)
 	key, num := 0, 0 // next key and number of the batch to consume
 	for i := range b.lines {
 		l := &b.lines[i]
 		matched := b.rules[prevRules:l.rulesEnd]
 		prevRules = l.rulesEnd
+		if checkFuture && l.at != 0 && e.holdFuture(b, l) {
+			key, num = e.skipActions(b, l, matched, key, num)
+			continue
+		}
 		key, num = e.countLine(b, l, matched, key, num)
 		e.advanceEventClock()
 	}
@@ -200,6 +226,9 @@ func (e *Engine) countLine(b *batch, l *lineResult, matched []int32, key, num in
 	}
 	if l.flags&lineTooLong != 0 {
 		self.Counters[selfTooLong]++
+	}
+	if l.flags&lineFuture != 0 {
+		self.Counters[selfFuture]++
 	}
 	if l.flags&lineEmpty != 0 {
 		return key, num
@@ -319,14 +348,20 @@ func (e *Engine) advanceEventClock() {
 func (e *Engine) self(at time.Time) *tally.Window { return e.agg.Window(e.selfIdx, at) }
 
 func (e *Engine) spool(category string, line []byte, self *tally.Window) {
-	if e.cfg.Spool == nil {
+	if e.cfg.Spool == nil || e.replaying {
 		return
 	}
+	e.spoolPending = true
 	if err := e.cfg.Spool.Write(category, line); err != nil {
 		if self.Counters[selfSpoolErrors] == 0 { // once a minute; the rest are counted
 			e.log.Error("spool write failed", "err", err)
 		}
-		self.Counters[selfSpoolErrors]++
+		n := uint64(1)
+		var lost interface{ LostLines() int } // a failed write lost earlier buffered lines too
+		if errors.As(err, &lost) {
+			n = uint64(lost.LostLines())
+		}
+		self.Counters[selfSpoolErrors] += n
 	}
 }
 
@@ -351,6 +386,7 @@ func (e *Engine) Tick(now time.Time) {
 
 // Flush emits every open minute now, marked partial where it has not ended.
 func (e *Engine) Flush(now time.Time) {
+	e.releaseFuture()
 	if e.cfg.EventClock && !e.lastEvent.IsZero() {
 		// Replaying a file: "now" is the newest event, not the wall clock.
 		now = e.lastEvent
@@ -364,11 +400,31 @@ func (e *Engine) Flush(now time.Time) {
 // reports whether any write failed. Every failed write is counted
 // (output_errors); an output's failure is logged when it starts and its
 // recovery when it ends, not every minute. One failing output never stops
-// another, and each is retried at the next minute.
+// another, and each is retried at the next minute. While a chunk is counted
+// (or the journal replayed) the minutes are held instead: see emitHeld.
 func (e *Engine) emit(summaries []tally.Summary) (failed bool) {
+	if e.holding {
+		e.held = append(e.held, summaries...)
+		return false
+	}
 	if len(summaries) > 0 && e.beforeEmit != nil {
 		e.beforeEmit()
 	}
+	return e.deliver(summaries)
+}
+
+// emitHeld emits the summaries held while a chunk was counted.
+func (e *Engine) emitHeld() {
+	if len(e.held) == 0 {
+		return
+	}
+	held := e.held
+	e.held = nil
+	e.emit(held)
+}
+
+// deliver writes summaries to the outputs (emit without beforeEmit).
+func (e *Engine) deliver(summaries []tally.Summary) (failed bool) {
 	for len(summaries) > 0 {
 		n := 1
 		for n < len(summaries) && summaries[n].Minute.Equal(summaries[0].Minute) {
@@ -406,7 +462,7 @@ func (e *Engine) emit(summaries []tally.Summary) (failed bool) {
 // uncounted is the failures of the very last write. A partial SIGUSR1 row
 // is left alone: the whole minute is emitted again later.
 func (e *Engine) countPending(minute []tally.Summary) {
-	if e.outputErrors == 0 {
+	if e.outputErrors == 0 && e.spoolLost == 0 {
 		return
 	}
 	for i := range minute {
@@ -416,10 +472,23 @@ func (e *Engine) countPending(minute []tally.Summary) {
 		}
 		c := slices.Clone(s.Counters) // the summary may share its window's storage
 		c[selfOutputErrors].Value += e.outputErrors
+		c[selfSpoolErrors].Value += e.spoolLost
 		s.Counters = c
-		e.outputErrors = 0
+		e.outputErrors, e.spoolLost = 0, 0
 		return
 	}
+}
+
+// noteDeliveryNow is noteDelivery at now, or at the newest event on the
+// event clock (before any, there is no open minute to count in).
+func (e *Engine) noteDeliveryNow(now time.Time) {
+	if e.cfg.EventClock {
+		if e.lastEvent.IsZero() {
+			return
+		}
+		now = e.lastEvent
+	}
+	e.noteDelivery(now)
 }
 
 // noteDelivery counts, in the open minute of the self category, the output
@@ -436,7 +505,7 @@ func (e *Engine) noteDelivery(at time.Time) {
 			e.dropsSeen[i] = d
 		}
 	}
-	if dropped == 0 && e.outputErrors == 0 {
+	if dropped == 0 && e.outputErrors == 0 && e.spoolLost == 0 {
 		return
 	}
 	self := e.self(at)
@@ -445,5 +514,6 @@ func (e *Engine) noteDelivery(at time.Time) {
 	}
 	self.Counters[selfDropped] += dropped
 	self.Counters[selfOutputErrors] += e.outputErrors
-	e.outputErrors = 0
+	self.Counters[selfSpoolErrors] += e.spoolLost
+	e.outputErrors, e.spoolLost = 0, 0
 }

@@ -19,7 +19,7 @@ import (
 //     counts, then confirms, the chunks in input order. Throughput-bound
 //     input (a file, rsyslog without confirmations) keeps reading, parsing
 //     and counting in parallel.
-//   - lockstep: the reading goroutine confirms, then classifies and counts,
+//   - lockstep: the reading goroutine classifies, counts and confirms
 //     each chunk itself, under mu (see countLockstep). rsyslog with
 //     confirmations sends one line and waits for its reply, so every
 //     hand-off between goroutines would add to the round trip that sets the
@@ -62,12 +62,17 @@ func newLoop(e *Engine, in io.Reader, opt RunOptions, cp *checkpointer, bufSize 
 	return l
 }
 
-// accept is where a chunk of n lines becomes logtally's responsibility:
-// rsyslog is told so (Ack) and will not send the lines again. It is the one
-// place both policies pass through before a reply, so whatever must happen
-// before a line is confirmed (a crash journal appending c.data, say) goes
-// here. The caller holds the engine (mu, or the loop's goroutine).
+// accept is where a counted chunk of n lines becomes logtally's
+// responsibility: its unknown lines are written to the spool files and the
+// chunk to the journal (Engine.commit), so that a process kill cannot lose
+// it, then rsyslog is told so (Ack) and will not send the lines again. It
+// is the one place both policies pass through before a reply. The caller
+// holds the engine (mu, or the loop's goroutine).
 func (l *loop) accept(c chunk, n int) error {
+	l.e.commit(c)
+	// Minutes the chunk closed (event clock) go out now: the checkpoint
+	// saved before them then covers the whole chunk and its journal record.
+	defer l.e.emitHeld()
 	if l.opt.Ack == nil {
 		return nil
 	}
@@ -77,9 +82,13 @@ func (l *loop) accept(c chunk, n int) error {
 	return nil
 }
 
-// count adds a classified batch to the open minutes.
+// count adds a classified batch to the open minutes. Minutes it closes
+// are held until accept: a checkpoint saved in the middle of a chunk would
+// hold part of it and point the journal past all of it.
 func (l *loop) count(b *batch) {
+	l.e.holding = true
 	l.e.applyBatch(b)
+	l.e.holding = false
 	if l.cp != nil {
 		l.cp.dirty = true
 	}
@@ -93,20 +102,20 @@ func (l *loop) countLockstep(c chunk) {
 	if l.stopped || l.confirmErr != nil {
 		return
 	}
-	// Reply first, then count, inside the same critical section: rsyslog
-	// prepares the next line while this one is counted, instead of waiting
-	// for it (the round trip, not the counting, sets the pace). A stop waits
+	// Count, commit, then reply, inside one critical section. A stop waits
 	// for the lock, so a confirmed line is always counted before the final
-	// checkpoint or flush; a crash loses it exactly as it loses the other
-	// lines counted since the last checkpoint. A reply that fails leaves the
-	// line uncounted: rsyslog re-sends it.
+	// checkpoint or flush, and a crash finds it in the journal. (Replying
+	// first would let rsyslog prepare the next line meanwhile, but the
+	// journal must hold the line before its OK, and its unknown lines must
+	// be in the spool before it is journaled.) A reply that fails (rsyslog
+	// gone) leaves a counted line unconfirmed: rsyslog re-sends it and it is
+	// counted twice, like the line in flight at a kill.
+	l.e.inline.classify(&l.e.scratch, c)
+	l.count(&l.e.scratch)
 	if err := l.accept(c, lineCount(c)); err != nil {
 		l.confirmErr = err
 		close(l.failed)
-		return
 	}
-	l.e.inline.classify(&l.e.scratch, c)
-	l.count(&l.e.scratch)
 }
 
 // done counts a classified batch (workers mode, loop's goroutine), accepts

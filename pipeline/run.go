@@ -47,8 +47,8 @@ type RunOptions struct {
 	// TickEvery is how often the clock is checked for a closed minute.
 	TickEvery time.Duration
 	// Ack, when set, is called once per chunk of n lines, when the chunk is
-	// accepted (loop.accept): after it was counted, or in lockstep mode
-	// just before. omprog's confirmations hang off it.
+	// accepted (loop.accept): after it was counted and journaled, under
+	// both policies. omprog's confirmations hang off it.
 	Ack func(n int) error
 	// Ticks, when set, replaces the wall-clock ticker (tests).
 	Ticks <-chan time.Time
@@ -69,6 +69,15 @@ type RunOptions struct {
 	// ignored): for omprog with confirmations, where rsyslog waits for each
 	// line's reply and hand-offs between goroutines would cost throughput.
 	Lockstep bool
+	// Journal (with Checkpoint) appends every counted chunk to the journal
+	// beside the checkpoint (JournalPath) before it is confirmed, and
+	// replays it at start: a process kill loses no confirmed line.
+	// JournalSync adds an fdatasync per chunk, against power loss.
+	Journal, JournalSync bool
+	// Ready, when set, is called once the checkpoint and the journal are
+	// restored, before the first line is read: omprog's first OK. Its
+	// error ends Run (after the exit checkpoint).
+	Ready func() error
 }
 
 // Run reads lines from in until EOF, a Stop control, or ctx ends, then
@@ -102,12 +111,30 @@ func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control,
 		if cp.every <= 0 {
 			cp.every = DefaultCheckpointEvery
 		}
+		if opt.Journal {
+			e.openJournal(opt.Checkpoint, opt.JournalSync)
+			if e.jr != nil {
+				cp.release = e.jr.j.Release
+				defer e.jr.j.Close()
+			}
+		}
 		e.restoreCheckpoint(cp, e.cfg.Now())
 		e.beforeEmit = func() { e.saveBeforeEmit(cp) }
 		t := time.NewTicker(cp.every)
 		defer t.Stop()
 		saves = t.C
 	}
+	if opt.Ready != nil {
+		if err := opt.Ready(); err != nil {
+			if cp != nil {
+				e.saveAtExit(cp, e.cfg.Now())
+			} else {
+				e.Flush(e.cfg.Now())
+			}
+			return err
+		}
+	}
+
 	return newLoop(e, in, opt, cp, size).run(ctx, controls, ticks, saves)
 }
 

@@ -6,10 +6,14 @@ import (
 )
 
 // MaxIdleMinutes caps the zero rows one Advance or Flush produces for
-// minutes that saw no line: after a long gap (suspend, a stopped input, a
-// jump of the event clock) only the last MaxIdleMinutes minutes before the
-// clock get zero rows; minutes that hold data are always emitted.
-const MaxIdleMinutes = 60
+// minutes that saw no line. A quiet stretch up to a week gets a zero row
+// for every minute (an RRD file stores 0 for it, not unknown, and the
+// forecast sees the zeros); after a longer gap (a suspend, a stopped input,
+// a jump of the event clock) only the last MaxIdleMinutes minutes before
+// the clock get zero rows, as the RRD output fills longer gaps with one
+// bulk unknown update anyway. Minutes that hold data are always emitted.
+// Zero rows of one call share their (empty) slices.
+const MaxIdleMinutes = 7 * 24 * 60
 
 // Options configure an Aggregator.
 type Options struct {
@@ -245,6 +249,7 @@ func (a *Aggregator) Snapshot() []Summary {
 func (a *Aggregator) closeUntil(out []Summary, end int64, c time.Time) []Summary {
 	cm := minuteOf(c) // minutes below cm have ended at c
 	zeroFrom := max(a.closed, end-MaxIdleMinutes)
+	var zeros []Summary // one zero row per category, copied per minute
 	i := 0
 	emit := func(mi *minute) {
 		for _, w := range mi.wins {
@@ -267,8 +272,15 @@ func (a *Aggregator) closeUntil(out []Summary, end int64, c time.Time) []Summary
 		if m < a.floor {
 			continue
 		}
-		for _, w := range a.zero {
-			out = append(out, w.Summary(minuteTime(m), m >= cm))
+		if zeros == nil {
+			zeros = make([]Summary, len(a.zero))
+			for c, w := range a.zero {
+				zeros[c] = w.Summary(minuteTime(m), false)
+			}
+		}
+		for _, z := range zeros {
+			z.Minute, z.Partial = minuteTime(m), m >= cm
+			out = append(out, z)
 		}
 	}
 	clear(a.open[:i])

@@ -71,18 +71,31 @@ func TestAggregatorArrival(t *testing.T) {
 		{"asa", m, false, 0, 0}, {"sshd", m, false, 1, 0},
 		{"asa", 2 * m, false, 0, 0}, {"sshd", 2 * m, false, 0, 0},
 	})
-	// a long suspend: at most MaxIdleMinutes minutes of zero rows, the latest
+	// five quiet hours: a zero row for every minute, however long the
+	// stretch (an RRD stores 0 for them, not unknown)
 	line(a, 0, 3*m+10*s)
 	got := a.Advance(t0.Add(5 * time.Hour))
+	if len(got) != 2*(5*60-3) {
+		t.Fatalf("after five quiet hours: %d rows", len(got))
+	}
+	checkRows(t, "quiet first", got[:4], []row{
+		{"asa", 3 * m, false, 1, 0}, {"sshd", 3 * m, false, 0, 0},
+		{"asa", 4 * m, false, 0, 0}, {"sshd", 4 * m, false, 0, 0},
+	})
+	checkRows(t, "quiet last", got[len(got)-2:], []row{
+		{"asa", 5*time.Hour - m, false, 0, 0}, {"sshd", 5*time.Hour - m, false, 0, 0},
+	})
+	// a suspend longer than MaxIdleMinutes: zero rows for the latest
+	// MaxIdleMinutes minutes only
+	long := 5*time.Hour + (MaxIdleMinutes+100)*m
+	line(a, 0, 5*time.Hour+10*s)
+	got = a.Advance(t0.Add(long))
 	if len(got) != 2*(MaxIdleMinutes+1) {
 		t.Fatalf("after suspend: %d rows", len(got))
 	}
 	checkRows(t, "suspend first", got[:4], []row{
-		{"asa", 3 * m, false, 1, 0}, {"sshd", 3 * m, false, 0, 0},
-		{"asa", 5*time.Hour - MaxIdleMinutes*m, false, 0, 0}, {"sshd", 5*time.Hour - MaxIdleMinutes*m, false, 0, 0},
-	})
-	checkRows(t, "suspend last", got[len(got)-2:], []row{
-		{"asa", 5*time.Hour - m, false, 0, 0}, {"sshd", 5*time.Hour - m, false, 0, 0},
+		{"asa", 5 * time.Hour, false, 1, 0}, {"sshd", 5 * time.Hour, false, 0, 0},
+		{"asa", long - MaxIdleMinutes*m, false, 0, 0}, {"sshd", long - MaxIdleMinutes*m, false, 0, 0},
 	})
 }
 

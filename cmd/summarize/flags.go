@@ -56,6 +56,8 @@ type options struct {
 	commitMark   string
 	keepAlive    time.Duration
 	checkpoint   string
+	journal      bool
+	journalSync  bool
 	cpEvery      time.Duration
 	backlog      int
 }
@@ -103,7 +105,7 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	out.StringVar(&o.promPath, "prom", "", "Prometheus textfile (`FILE`.prom) to rewrite every minute (node_exporter textfile collector)")
 	out.StringVar(&o.spoolDir, "spool-dir", "", "directory `DIR` of the per-category unknown-line spool (input of aireport)")
 	out.StringVar(&o.spoolComp, "spool-compression", "zstd", "spool compression: zstd or gzip")
-	out.Int64Var(&o.spoolSize, "spool-max-bytes", 64<<20, "rotate a spool file once it holds this many compressed bytes")
+	out.Int64Var(&o.spoolSize, "spool-max-bytes", 64<<20, "rotate a spool file once its in-progress (uncompressed) part holds this many bytes")
 	out.DurationVar(&o.spoolAge, "spool-max-age", time.Hour, "rotate a spool file after this long")
 	out.StringVar(&o.rrdDir, "rrd-dir", "", "keep RRD files with Holt-Winters forecasts in `DIR` (DIR/<category>/<counter>.rrd) and raise aberration alerts")
 	out.StringVar(&o.alertPri, "alert-priority", "daemon.warning", "facility.severity of aberration alert lines")
@@ -118,6 +120,8 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	rs.DurationVar(&o.keepAlive, "keep-alive", 2*time.Second, "with --confirm: write a keep-alive dot when a reply has been owed this long (keep it well below confirmTimeout); 0 disables")
 	rs.StringVar(&o.checkpoint, "checkpoint", "", "`FILE` keeping the open minutes across restarts (restored at start, saved periodically and at exit)")
 	rs.DurationVar(&o.cpEvery, "checkpoint-every", 200*time.Millisecond, "how often the checkpoint is saved while lines arrive")
+	rs.BoolVar(&o.journal, "journal", true, "with --checkpoint: append each counted chunk to FILE.journal.* before confirming it and replay it at start, so a process kill loses no confirmed line")
+	rs.BoolVar(&o.journalSync, "journal-sync", false, "fdatasync the journal (and the spool lines) after each chunk: confirmed lines survive a power loss too (slower; see docs/rsyslog.md)")
 
 	tune := cmd.Group("Tuning")
 	tune.IntVar(&o.workers, "workers", min(numCPU(), maxWorkers), "goroutines that parse and match lines in parallel (1 = all on one; at most 64)")

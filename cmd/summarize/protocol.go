@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -13,10 +12,11 @@ import (
 	"github.com/logtally/logtally/omprog"
 )
 
-// startProtocol sets up rsyslog's omprog protocol on stdin/stdout as the
-// flags ask and announces readiness (with --confirm, "OK" on stdout).
-// Without --confirm and --transactions stdin passes through untouched.
-func startProtocol(o *options, stdin io.Reader, stdout io.Writer) (*omprog.Protocol, error) {
+// newProtocol sets up rsyslog's omprog protocol on stdin/stdout as the
+// flags ask; its Start announces readiness (with --confirm, "OK" on
+// stdout). Without --confirm and --transactions stdin passes through
+// untouched.
+func newProtocol(o *options, stdin io.Reader, stdout io.Writer) (*omprog.Protocol, error) {
 	ka := o.keepAlive
 	if ka == 0 {
 		ka = -1 // omprog.Config: negative disables
@@ -36,11 +36,7 @@ func startProtocol(o *options, stdin io.Reader, stdout io.Writer) (*omprog.Proto
 		// clean exit with a checkpoint), not a silent death by SIGPIPE.
 		signal.Ignore(syscall.SIGPIPE)
 	}
-	p := omprog.New(stdin, stdout, cfg)
-	if err := p.Start(); err != nil {
-		return nil, fmt.Errorf("announce readiness to rsyslog: %w", err)
-	}
-	return p, nil
+	return omprog.New(stdin, stdout, cfg), nil
 }
 
 // exitWatchdog bounds the exit after stdin closed: when rsyslog closes the

@@ -103,14 +103,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	defer cancel()
 	go forwardSignals(ctx, sigs, controls, o.rules, w, log)
 
-	// Ready: with confirmations rsyslog sends nothing before this OK.
-	proto, err := startProtocol(o, exitWatchdog(stdin, o.closeWait+3*time.Second, log), stdout)
+	proto, err := newProtocol(o, exitWatchdog(stdin, o.closeWait+3*time.Second, log), stdout)
 	if err != nil {
 		log.Error("stopped", "err", err)
 		return exitFailure
 	}
 	defer proto.Close()
-	ropt := pipeline.RunOptions{TickEvery: o.tick, Checkpoint: o.checkpoint, CheckpointEvery: o.cpEvery, Workers: o.workers}
+	ropt := pipeline.RunOptions{TickEvery: o.tick, Checkpoint: o.checkpoint, CheckpointEvery: o.cpEvery, Workers: o.workers,
+		Journal: o.journal, JournalSync: o.journalSync,
+		// Ready once the checkpoint and the journal are restored: with
+		// confirmations rsyslog sends nothing before this OK.
+		Ready: func() error {
+			if err := proto.Start(); err != nil {
+				return fmt.Errorf("announce readiness to rsyslog: %w", err)
+			}
+			return nil
+		}}
 	if o.confirm {
 		ropt.Ack = proto.Ack
 		ropt.Lockstep = true // one line per round trip: no hand-offs

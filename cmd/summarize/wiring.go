@@ -129,11 +129,21 @@ func wire(o *options, set *rules.Set, stdout io.Writer, log *slog.Logger) (*wiri
 	if o.spoolDir != "" {
 		s, err := outputs.NewSpool(outputs.SpoolConfig{
 			Dir: o.spoolDir, Compression: o.spoolComp, MaxSize: o.spoolSize, MaxAge: o.spoolAge,
-			FilePerm: o.perm, DirPerm: filemode.Dir(o.perm),
+			SyncFlush: o.journalSync && o.checkpoint != "",
+			FilePerm:  o.perm, DirPerm: filemode.Dir(o.perm),
 			Now: now, // the clock the engine's ticks rotate by
 		})
 		if err != nil {
 			return fail(err)
+		}
+		// What a killed summarize left in progress becomes complete files
+		// (aireport's input) before this one writes anything.
+		st, err := s.Recover()
+		if err != nil {
+			log.Error("spool recovery incomplete", "err", err)
+		}
+		if st.Files > 0 || st.TornBytes > 0 {
+			log.Info("spool recovered", "files", st.Files, "lines", st.Lines, "torn_bytes", st.TornBytes)
 		}
 		w.spool = s
 	}
