@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO ?= go
 BIN := bin
 # Packages whose code runs goroutines: tested with the race detector.
-RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/... ./dashboard/...
+RACE_PKGS := ./tally/... ./outputs/... ./pipeline/... ./cmd/... ./omprog/... ./aireport/... ./dashboard/... ./internal/exactcount/...
 FUZZTIME ?= 5s
 
 # staticcheck, pinned: `make lint` installs this version into bin/tools.
@@ -21,7 +21,7 @@ SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 DESTDIR ?=
 
-.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-templates bench-grouping bench-dashboard vendor-uplot soak clean
+.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install deb fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-templates bench-grouping bench-dashboard vendor-uplot soak clean
 
 all: build
 
@@ -84,6 +84,19 @@ install: build
 	[ -e $(DESTDIR)$(SYSCONFDIR)/rsyslog.d/50-logtally.conf ] || \
 		sed -e 's|/usr/local/bin/summarize|$(PREFIX)/bin/summarize|g' -e 's|/etc/logtally/|$(SYSCONFDIR)/logtally/|g' \
 		examples/rsyslog/logtally.conf > $(DESTDIR)$(SYSCONFDIR)/rsyslog.d/50-logtally.conf
+
+# deb: logtally_VERSION_amd64.deb in DEB_OUT, holding everything make install
+# installs with PREFIX=/usr (a new binary joins the package by itself); the
+# rest is packaging/build-deb.sh (packaging/README.md). Built as PIE, as
+# Debian builds every executable (aireport too: lintian refuses static ones),
+# into a bin directory of its own so `make build`'s binaries stay as they are.
+DEB_OUT ?= .
+DEB_STAGE = $(BIN)/deb-staging
+deb:
+	rm -rf $(DEB_STAGE)
+	$(MAKE) -s install BIN=$(BIN)/deb-bin GOFLAGS="$(GOFLAGS) -buildmode=pie" \
+		DESTDIR=$(abspath $(DEB_STAGE)) PREFIX=/usr SYSCONFDIR=/etc LOCALSTATEDIR=/var
+	packaging/build-deb.sh $(DEB_STAGE) $(DEB_OUT)
 
 test: build lint nocgo test-go fuzz-short
 

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/logtally/logtally/aireport/drain"
+	"github.com/logtally/logtally/internal/exactcount"
 )
 
 // Classified is what a Classifier learned about one raw spool line.
@@ -116,7 +117,6 @@ type category struct {
 	rules                         map[string]int64
 	ruleIgnore                    map[string]bool
 	table                         *lineTable       // exact grouping
-	shards                        []*keyTable      // exact grouping, fast path (see readSharded)
 	tableEx                       map[int][]string // examples by table entry
 	groups                        []*group         // template grouping
 	drains                        map[string]*programDrain
@@ -142,7 +142,7 @@ type Aggregator struct {
 	src     *Source
 	hseed   maphash.Seed
 	seq     int64 // lines added
-	seqBase int64 // bytes read before the current block (fast path)
+	article *exactcount.Counter
 	buf     []byte
 	text    []byte
 	keybuf  []byte

@@ -1,6 +1,6 @@
 package aireport
 
-import "bytes"
+import "github.com/logtally/logtally/internal/exactcount"
 
 // The article's filter, byte for byte (LC_ALL=C):
 //
@@ -11,6 +11,10 @@ import "bytes"
 // before, exactly as sed applies several -e scripts to one pattern space.
 // Note that [0-9]* also matches the empty string: "port  " becomes
 // "port PORT ", "[]" becomes "[PID]" and "pid=x" becomes "pid=PIDx".
+//
+// The masks live in internal/exactcount, whose counting scan applies them
+// while it looks for line ends (the --masks article fast path, see
+// exact.go); aireport's per-line path (Masker) calls the same function.
 
 // Cut17 returns line without its first 16 bytes, like `LC_ALL=C cut -c 17-`
 // (a shorter line becomes empty).
@@ -23,93 +27,17 @@ func Cut17(line []byte) []byte {
 
 // ArticleMask appends line with the article's three sed substitutions
 // applied to dst[:0] and returns it; tmp is returned unchanged (kept for
-// callers that pass scratch space).
-//
-// It is one left-to-right pass over the original line, which gives the
-// same result as sed's three passes: a match of one pattern can never
-// contain, straddle or create a match of another ("port N " holds no '['
-// or '=', "[N]" no 'p' or '=', "pid=N" no '[' and no "port "), and each
-// replacement keeps the first and last byte class of what it replaces.
-// FuzzArticleMask checks this against the three passes done with regexp.
+// callers that pass scratch space). One pass instead of sed's three, with
+// the same result (see exactcount.MaskArticle): FuzzArticleMask checks it
+// against the three passes done with regexp.
 func ArticleMask(dst, tmp, line []byte) (out, scratch []byte) {
 	return appendArticle(dst[:0], line), tmp
 }
 
 // appendArticle appends the masked line to dst.
 func appendArticle(dst, line []byte) []byte {
-	if _, d := maskArticle(dst, line); len(d) > len(dst) {
+	if _, d := exactcount.MaskArticle(dst, line); len(d) > len(dst) {
 		return d // a substitution applied
 	}
 	return append(dst, line...)
-}
-
-// maskArticle returns line masked: line itself when no substitution
-// applies (no copy), else the masked line appended to dst, with dst.
-func maskArticle(dst, line []byte) (key, dstOut []byte) {
-	start := len(dst)
-	i, lit := 0, 0
-	n := len(line)
-	// next 'p' and next '[' at or after i (n: none); found with SIMD
-	// IndexByte rather than a byte loop
-	nextP, nextB := -1, -1
-	for i < n {
-		if nextP < i {
-			if k := bytes.IndexByte(line[i:], 'p'); k >= 0 {
-				nextP = i + k
-			} else {
-				nextP = n
-			}
-		}
-		if nextB < i {
-			if k := bytes.IndexByte(line[i:], '['); k >= 0 {
-				nextB = i + k
-			} else {
-				nextB = n
-			}
-		}
-		i = min(nextP, nextB)
-		if i >= n {
-			break
-		}
-		c := line[i]
-		if c == '[' {
-			j := i + 1
-			for j < n && line[j]-'0' < 10 {
-				j++
-			}
-			if j < n && line[j] == ']' {
-				dst = append(append(dst, line[lit:i]...), "[PID]"...)
-				i, lit = j+1, j+1
-				continue
-			}
-			i++
-			continue
-		}
-		// c == 'p'
-		if i+4 < n && line[i+1] == 'o' && line[i+2] == 'r' && line[i+3] == 't' && line[i+4] == ' ' {
-			j := i + 5
-			for j < n && line[j]-'0' < 10 {
-				j++
-			}
-			if j < n && line[j] == ' ' {
-				dst = append(append(dst, line[lit:i]...), "port PORT "...)
-				i, lit = j+1, j+1
-				continue
-			}
-		} else if i+3 < n && line[i+1] == 'i' && line[i+2] == 'd' && line[i+3] == '=' {
-			j := i + 4
-			for j < n && line[j]-'0' < 10 {
-				j++
-			}
-			dst = append(append(dst, line[lit:i]...), "pid=PID"...)
-			i, lit = j, j
-			continue
-		}
-		i++
-	}
-	if lit == 0 {
-		return line, dst
-	}
-	dst = append(dst, line[lit:]...)
-	return dst[start:], dst
 }

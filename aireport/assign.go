@@ -40,7 +40,7 @@ func (a *Aggregator) WriteAssignments(w io.Writer) error {
 	if !a.opt.Assign {
 		return fmt.Errorf("write assignments: the aggregator was not made with Assign")
 	}
-	a.settleShards()
+	a.settleExact()
 	bw := bufio.NewWriterSize(w, 64<<10)
 	type row struct{ id, key string }
 	memo := map[any]row{}

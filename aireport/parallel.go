@@ -23,7 +23,7 @@ func (a *Aggregator) parallelOK() bool {
 // (the tie-breaker of the ranking) does not depend on scheduling.
 func (a *Aggregator) readParallel(ctx context.Context, src *Source, ctr *Counters) (n int64, err error) {
 	if a.fastExact() {
-		return a.readSharded(ctx, src, ctr)
+		return a.readExact(ctx, src, ctr)
 	}
 	w := a.workers
 	workers := make([]*Aggregator, w)
@@ -94,5 +94,15 @@ func (a *Aggregator) merge(b *Aggregator) {
 			c.ruleIgnore[r] = bc.ruleIgnore[r]
 		}
 		c.table.merge(bc.table, c.tableEx, bc.tableEx, a.opt.MaxExamples)
+	}
+}
+
+// addBlock counts every line of block (each ending in "\n"). The article
+// fast path (fastExact) never gets here: it counts in readExact.
+func (a *Aggregator) addBlock(src *Source, block []byte) {
+	for len(block) > 0 {
+		j := bytes.IndexByte(block, '\n')
+		a.Add(src, block[:j])
+		block = block[j+1:]
 	}
 }

@@ -199,10 +199,10 @@ func (a *Aggregator) WriteUniq(w io.Writer) error {
 	if a.opt.Grouping != GroupExact {
 		return WriteUniq(w, a.Build(nil, false, time.Now()))
 	}
-	if a.hasShards() {
-		return a.writeUniqShards(w)
+	if a.onlyExact() {
+		return a.writeUniqExact(w)
 	}
-	a.settleShards()
+	a.settleExact()
 	type ref struct {
 		t   *lineTable
 		i   int32

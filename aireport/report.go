@@ -82,7 +82,7 @@ type Group struct {
 // nothing) and updates it with this report's sightings and rule counts.
 func (a *Aggregator) Build(st *State, fresh bool, now time.Time) *Report {
 	r := &Report{Generated: now.UTC()}
-	a.settleShards()
+	a.settleExact()
 	names := make([]string, 0, len(a.cats))
 	for n := range a.cats {
 		names = append(names, n)

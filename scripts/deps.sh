@@ -7,8 +7,9 @@
 set -euo pipefail
 
 # sec: bench/sec_test.go runs the real SEC; prometheus: promtool checks the
-# textfile; chromium: the dashboard's browser test
-want=(rsyslog rrdtool librrd-dev pkg-config gcc sec prometheus chromium)
+# textfile; chromium: the dashboard's browser test; dpkg-dev (dpkg-shlibdeps)
+# and lintian: make deb and packaging/'s test
+want=(rsyslog rrdtool librrd-dev pkg-config gcc sec prometheus chromium dpkg-dev lintian)
 if [ "${1:-test}" = bench ]; then
 	want+=(sec mtail hyperfine time)
 fi

@@ -17,7 +17,15 @@ import (
 // fsynced, renamed over path; then the directory is fsynced (best effort)
 // so the rename survives a crash. On error the temp file is removed and
 // path is untouched.
+//
+// A path that names something other than a regular file or a symlink (a
+// device such as /dev/null, a FIFO, a socket) is written in place: renaming
+// over it would replace the device node with a file, which as root breaks
+// the whole system's /dev/null.
 func Write(path string, data []byte, perm os.FileMode) (err error) {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 {
+		return writeInPlace(path, data)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -59,4 +67,17 @@ func SyncDir(dir string) {
 	}
 	_ = d.Sync()
 	_ = d.Close()
+}
+
+// writeInPlace writes data to an existing special file without replacing it.
+func writeInPlace(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

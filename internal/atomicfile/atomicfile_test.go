@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -60,5 +61,35 @@ func TestWriteRelative(t *testing.T) {
 	}
 	if got, err := os.ReadFile("f.prom"); err != nil || string(got) != "x" {
 		t.Fatalf("read back %q, %v", got, err)
+	}
+}
+
+// A special file (here a FIFO, standing in for /dev/null) is written in
+// place, never replaced by a regular file through the rename.
+func TestWriteKeepsSpecialFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := os.ReadFile(path)
+		got <- b
+	}()
+	if err := Write(path, []byte("through\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-got; string(b) != "through\n" {
+		t.Errorf("read %q from the FIFO, want %q", b, "through\n")
+	}
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("%s is %v after Write, want the FIFO kept", path, fi.Mode())
+	}
+	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".fifo.tmp*")); len(m) != 0 {
+		t.Errorf("temp files left: %v", m)
 	}
 }

@@ -46,3 +46,16 @@ func RequireBinaries(t testing.TB, names ...string) []string {
 	}
 	return paths
 }
+
+// RequireRoot is for tests that change the machine (install a Debian
+// package, create a system user): under -short it skips, saying why;
+// otherwise it fails unless the test runs as root (CI does).
+func RequireRoot(t testing.TB, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("needs root to %s: skipped under -short (make test runs it, as root)", why)
+	}
+	if os.Geteuid() != 0 {
+		t.Fatalf("needs root to %s: run make test as root", why)
+	}
+}

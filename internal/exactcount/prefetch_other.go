@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package aireport
+package exactcount
 
 // prefetch is a hint only; without an assembly version it does nothing.
 func prefetch(addr uintptr) {}

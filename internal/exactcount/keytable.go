@@ -1,13 +1,13 @@
-package aireport
+package exactcount
 
 import (
 	"bytes"
 	"unsafe"
 )
 
-// keyTable is the counting table of the article fast path (see
-// readSharded): one shard of a category's distinct keys, owned by one
-// worker. Each key is stored once, in an arena record
+// keyTable is the counting table (see Counter): one shard of a section's
+// distinct keys, owned by one worker. Each key is stored once, in an
+// arena record
 //
 //	count int64 | seq int64 | len uint32 | origin uint32 | key bytes | pad to 8
 //
@@ -54,7 +54,9 @@ const (
 func newKeyTable(log2 uint32, workers int) *keyTable {
 	// maxCount is a bound: 1 before the first key, so no insert of a new
 	// key has to raise it
-	t := &keyTable{slots: newSlots[uint64](1 << log2), shift: 32 - log2, singles: make([]int, workers), maxCount: 1}
+	slots := make([]uint64, 1<<log2)
+	touchPages(slots)
+	t := &keyTable{slots: slots, shift: 32 - log2, singles: make([]int, workers), maxCount: 1}
 	// a record never sits at position 0, so a slot is never 0
 	t.blocks = [][]byte{make([]byte, 8, kFirst)}
 	return t
@@ -144,7 +146,7 @@ func (t *keyTable) store(key []byte, seq int64, origin uint32) uint32 {
 			size = need // a huge key gets a block of its own
 		}
 		if len(t.blocks) >= maxBlocks {
-			panic("aireport: over 32 GiB of distinct lines in one section")
+			panic("exactcount: over 32 GiB of distinct lines in one section")
 		}
 		nb := make([]byte, 0, size)
 		adviseHuge(unsafe.Pointer(unsafe.SliceData(nb)), size)

@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package aireport
+package exactcount
 
 var hasAVX2 = false // for the tests (see withoutAVX2)
 

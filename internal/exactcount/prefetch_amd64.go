@@ -1,4 +1,4 @@
-package aireport
+package exactcount
 
 // prefetch asks the CPU to start loading the cache line at addr and
 // returns at once. The counting tables touch a slot and a record per line

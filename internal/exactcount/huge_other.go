@@ -1,6 +1,6 @@
 //go:build !linux
 
-package aireport
+package exactcount
 
 import "unsafe"
 

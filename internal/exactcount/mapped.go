@@ -1,4 +1,4 @@
-package aireport
+package exactcount
 
 import (
 	"bytes"
@@ -81,7 +81,7 @@ func (mj *mapJobs) firstErr(name string) error {
 }
 
 // mapped counts the chunks this worker takes until none is left.
-func (sw *shardWorker) mapped(ctx context.Context, mj *mapJobs, ctr *Counters) {
+func (sw *shardWorker) mapped(ctx context.Context, mj *mapJobs, progress func(lines, bytes int64)) {
 	// a file truncated under the mapping faults: an error, not a crash
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	for !mj.stop.Load() {
@@ -102,8 +102,9 @@ func (sw *shardWorker) mapped(ctx context.Context, mj *mapJobs, ctr *Counters) {
 			mj.fail(err, true)
 			return
 		}
-		ctr.Lines.Add(sw.lines - lines)
-		ctr.Bytes.Add(int64(len(b)))
+		if progress != nil {
+			progress(sw.lines-lines, int64(len(b)))
+		}
 		if k < mj.nch {
 			// the chunk's own page-aligned range (its lines may start
 			// before it and end after it: those pages fault in again)

@@ -1,4 +1,4 @@
-package aireport
+package exactcount
 
 import "math/bits"
 
@@ -64,7 +64,7 @@ func (mk *marks) nextSlow(i int) int {
 	for w := i >> 6; ; w++ {
 		for w >= mk.done {
 			if mk.done == mk.n {
-				panic("aireport: marks: block does not end in '\\n'")
+				panic("exactcount: marks: block does not end in '\\n'")
 			}
 			mk.fill()
 		}

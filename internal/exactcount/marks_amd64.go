@@ -1,4 +1,4 @@
-package aireport
+package exactcount
 
 // markBlocks fills dst[k] with the stops of b[64k:64k+64] (see marks);
 // len(b) must be 64*len(dst)+1: a 'p' is marked by the byte after it.

@@ -1,4 +1,4 @@
-package aireport
+package exactcount
 
 import (
 	"syscall"
