@@ -13,7 +13,7 @@ STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(BIN)/tools/staticcheck-$(STATICCHECK_VERSION)
 # Binaries with a man page (docs/man/NAME.1, generated from their flags by
 # `NAME --help-man`); a new binary is one more word here.
-MAN_CMDS := summarize aireport rrdgraph dashboard
+MAN_CMDS := summarize aireport rrdgraph dashboard logcheck2rules
 # make install: PREFIX for binaries and pages, SYSCONFDIR for the rule file
 # and the rsyslog snippet, DESTDIR for staging (packages).
 PREFIX ?= /usr/local
@@ -38,7 +38,7 @@ deps-bench:
 # clone, whatever GOFLAGS the machine sets.
 build: deps
 	$(GO) build -buildvcs=auto -o $(BIN)/ ./cmd/summarize ./cmd/rrdgraph ./cmd/dashboard
-	CGO_ENABLED=0 $(GO) build -buildvcs=auto -o $(BIN)/ ./cmd/aireport ./cmd/loggen
+	CGO_ENABLED=0 $(GO) build -buildvcs=auto -o $(BIN)/ ./cmd/aireport ./cmd/loggen ./cmd/logcheck2rules
 
 # The engine links no C: every package but the RRD output, the dashboard
 # (it reads the RRD files through librrd) and the programs that use them
@@ -74,7 +74,9 @@ man:
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/logtally/examples $(DESTDIR)$(SYSCONFDIR)/logtally \
-		$(DESTDIR)$(SYSCONFDIR)/rsyslog.d $(DESTDIR)$(LOCALSTATEDIR)/lib/logtally $(DESTDIR)$(LOCALSTATEDIR)/log/logtally
+		$(DESTDIR)$(SYSCONFDIR)/rsyslog.d $(DESTDIR)$(LOCALSTATEDIR)/lib/logtally $(DESTDIR)$(LOCALSTATEDIR)/log/logtally \
+		$(addprefix $(DESTDIR)$(LOCALSTATEDIR)/lib/logtally/,state queue spool rrd top reports) \
+		$(DESTDIR)$(LOCALSTATEDIR)/lib/prometheus/node-exporter
 	install -m 755 $(addprefix $(BIN)/,$(MAN_CMDS)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(addprefix docs/man/,$(addsuffix .1,$(MAN_CMDS))) $(DESTDIR)$(PREFIX)/share/man/man1/
 	for d in examples/*/rules.yaml; do n=$$(basename $$(dirname $$d)); \

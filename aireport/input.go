@@ -65,6 +65,7 @@ func ExpandInputs(args []string, category string, stdin io.Reader) ([]Source, []
 		switch {
 		case err == nil && st.IsDir():
 			var found []string
+			inProgress := 0
 			werr := filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
 				if err != nil {
 					errs = append(errs, fmt.Errorf("walk %s: %w", p, err))
@@ -77,6 +78,9 @@ func ExpandInputs(args []string, category string, stdin io.Reader) ([]Source, []
 					return nil
 				}
 				if skipName(d.Name()) || !d.Type().IsRegular() {
+					if isInProgress(d.Name()) {
+						inProgress++
+					}
 					return nil
 				}
 				found = append(found, p)
@@ -85,7 +89,10 @@ func ExpandInputs(args []string, category string, stdin io.Reader) ([]Source, []
 			if werr != nil {
 				errs = append(errs, werr)
 			}
-			if len(found) == 0 {
+			switch {
+			case len(found) == 0 && inProgress > 0:
+				errs = append(errs, fmt.Errorf("%s: %w yet: %s still being written (%s)", a, ErrNoInput, filesWord(inProgress), completeHint))
+			case len(found) == 0:
 				errs = append(errs, fmt.Errorf("%s: %w (empty directory)", a, ErrNoInput))
 			}
 			sort.Strings(found)
@@ -109,7 +116,11 @@ func ExpandInputs(args []string, category string, stdin io.Reader) ([]Source, []
 				}
 			}
 			if n == 0 {
-				errs = append(errs, fmt.Errorf("%s: %w (only directories or in-progress files)", a, ErrNoInput))
+				if k := countInProgress(matches); k > 0 {
+					errs = append(errs, fmt.Errorf("%s: %w yet: %s still being written (%s)", a, ErrNoInput, filesWord(k), completeHint))
+				} else {
+					errs = append(errs, fmt.Errorf("%s: %w (only directories)", a, ErrNoInput))
+				}
 			}
 		}
 	}

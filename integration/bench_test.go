@@ -202,9 +202,9 @@ func stalled(t *testing.T, d *daemon, last time.Time, read uint64) {
 	}
 	held := "nothing in the action queue's disk files"
 	// a .qi entry is "+iQueueSize:TYPE:LEN:VALUE:"
-	if v, ok := lineValue(filepath.Join(d.dir, "lib", "logtally.qi"), "+iQueueSize:"); ok {
+	if v, ok := lineValue(filepath.Join(d.dir, "lib", "queue", "logtally.qi"), "+iQueueSize:"); ok {
 		if f := strings.Split(v, ":"); len(f) >= 3 {
-			held = fmt.Sprintf("%s messages in the action queue's disk part (%s)", f[2], filepath.Join(d.dir, "lib"))
+			held = fmt.Sprintf("%s messages in the action queue's disk part (%s)", f[2], filepath.Join(d.dir, "lib", "queue"))
 		}
 	}
 	t.Fatalf("the child has read nothing for %v (%d bytes in all); rsyslog holds %s", time.Since(last).Round(time.Second), read, held)

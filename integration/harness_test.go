@@ -97,7 +97,8 @@ func newDaemon(t *testing.T, s setup) *daemon {
 	})
 	d := &daemon{t: t, dir: dir, conf: filepath.Join(dir, "rsyslog.conf"), pidFile: filepath.Join(dir, "rsyslogd.pid"),
 		sockPath: filepath.Join(dir, "in.sock"), rules: filepath.Join(dir, "etc", "rules.yaml")}
-	for _, sub := range []string{"work", "etc", "run", "lib", "log"} {
+	// the directories docs/install.md creates
+	for _, sub := range []string{"work", "etc", "run", "lib", "log", "lib/state", "lib/queue", "lib/spool", "lib/rrd", "lib/top", "prom"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +130,7 @@ func newDaemon(t *testing.T, s setup) *daemon {
 		{"/etc/logtally/rules.yaml", d.rules},
 		{"/run/logtally/", filepath.Join(dir, "run") + "/"},
 		{"/var/lib/logtally/", filepath.Join(dir, "lib") + "/"},
-		{`"/var/lib/logtally"`, `"` + filepath.Join(dir, "lib") + `"`},
+		{"/var/lib/prometheus/node-exporter/", filepath.Join(dir, "prom") + "/"},
 		{"/var/log/logtally/", filepath.Join(dir, "log") + "/"},
 	} {
 		if !strings.Contains(conf, r[0]) {
@@ -428,7 +429,7 @@ func completeLines(rows []row) uint64 {
 // checkpointLines is how many lines the checkpoint file holds (open
 // minutes, self category): with the emitted rows, how far summarize got.
 func (d *daemon) checkpointLines() uint64 {
-	data, err := os.ReadFile(filepath.Join(d.dir, "lib", "checkpoint"))
+	data, err := os.ReadFile(filepath.Join(d.dir, "lib", "state", "checkpoint"))
 	if err != nil {
 		return 0
 	}

@@ -3,6 +3,7 @@ package integration
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -120,7 +121,32 @@ func TestExactCounts(t *testing.T) {
 			if log := d.file("log/summarize.log"); strings.Contains(log, "level=ERROR") {
 				t.Errorf("summarize logged errors:\n%s", log)
 			}
+			if tc.name == "confirm" {
+				d.checkEveryOutput(t)
+			}
 		})
+	}
+}
+
+// checkEveryOutput: the example turns on every output at the paths of
+// docs/install.md (moved into the test directory); after the minutes the
+// test emitted (SIGUSR1) each has written something. RRD files are left
+// out: they take only full minutes, and this test lasts seconds.
+func (d *daemon) checkEveryOutput(t *testing.T) {
+	t.Helper()
+	for _, p := range []string{"log/summaries.json", "prom/logtally.prom", "log/summaries.log"} {
+		if st, err := os.Stat(filepath.Join(d.dir, p)); err != nil || st.Size() == 0 {
+			t.Errorf("output %s missing or empty (%v)", p, err)
+		}
+	}
+	// the node exporter runs as its own user: the textfile must be world-readable
+	if st, err := os.Stat(filepath.Join(d.dir, "prom/logtally.prom")); err == nil && st.Mode().Perm()&0o004 == 0 {
+		t.Errorf("prom/logtally.prom has mode %v: the node exporter cannot read it", st.Mode().Perm())
+	}
+	for _, g := range []string{"lib/spool/*/unknown-*", "lib/state/checkpoint"} {
+		if m, _ := filepath.Glob(filepath.Join(d.dir, g)); len(m) == 0 {
+			t.Errorf("no %s", g)
+		}
 	}
 }
 

@@ -33,7 +33,9 @@ type JSONLinesConfig struct {
 //	 "top":{"urls":{"items":[{"key":"a/x","count":5,"error":0}],"other":2,"total":7}},
 //	 "stats":{"bytes":{"count":3,"sum":60,"min":10,"max":30,"mean":20,"p50":20,"p95":30,"p99":30}}}
 //
-// (shown wrapped; each record is one line). Object members keep schema
+// (shown wrapped; each record is one line). A SIGUSR1 preview of an open
+// minute (emitted again when it closes) has "snapshot":true after
+// "partial"; sums skip such records. Object members keep schema
 // order. Non-finite floats (NaN, ±Inf) are written as null. Strings that
 // are not valid UTF-8 have the bad bytes replaced by U+FFFD.
 //
@@ -135,6 +137,9 @@ func AppendJSON(dst []byte, s *tally.Summary) []byte {
 	dst = s.Minute.UTC().AppendFormat(dst, time.RFC3339)
 	dst = append(dst, `","partial":`...)
 	dst = strconv.AppendBool(dst, s.Partial)
+	if s.Snapshot {
+		dst = append(dst, `,"snapshot":true`...)
+	}
 	dst = appendJSONUint(dst, `,"lines":`, s.Lines)
 	dst = appendJSONUint(dst, `,"matched":`, s.Matched)
 	dst = appendJSONUint(dst, `,"ignored":`, s.Ignored)

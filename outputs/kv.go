@@ -18,8 +18,9 @@ import (
 // Order is stable and never depends on map iteration:
 //
 //  1. category, minute (RFC 3339, UTC, whole minute), then partial=1 only
-//     when the minute was emitted before it ended (EOF, signal, SIGUSR1);
-//     the key is absent otherwise.
+//     when the minute was emitted before it ended (EOF, signal, SIGUSR1),
+//     then snapshot=1 only on a SIGUSR1 preview of an open minute (emitted
+//     again when it closes: sums skip it); each key is absent otherwise.
 //  2. lines, matched, ignored, unknown, late.
 //  3. counters, in schema order: <name>=N.
 //  4. distinct counts, in schema order: <name>_distinct=N (estimates and
@@ -50,6 +51,9 @@ func AppendKV(dst []byte, s *tally.Summary) []byte {
 	dst = s.Minute.UTC().AppendFormat(dst, time.RFC3339)
 	if s.Partial {
 		dst = append(dst, " partial=1"...)
+	}
+	if s.Snapshot {
+		dst = append(dst, " snapshot=1"...)
 	}
 	dst = appendKVUint(dst, "lines", "", s.Lines)
 	dst = appendKVUint(dst, "matched", "", s.Matched)

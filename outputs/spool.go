@@ -271,6 +271,28 @@ func (s *Spool) Rotate(now time.Time) error {
 	return errors.Join(errs...)
 }
 
+// RotateAll completes every open file now, whatever its age or size, so
+// that a report can read every line spooled so far (summarize does this on
+// SIGUSR1 and SIGUSR2). The next Write of a category opens a new file.
+func (s *Spool) RotateAll() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, sf := range s.cats {
+		if sf.f == nil || sf.err != nil {
+			continue
+		}
+		if _, err := s.flushFile(sf); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := s.finish(sf); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Close completes every open file. Write fails after Close.
 func (s *Spool) Close() error {
 	s.mu.Lock()

@@ -37,7 +37,7 @@ type Control struct {
 type ControlKind int
 
 const (
-	EmitNow ControlKind = iota // SIGUSR1: emit the open minutes now, marked partial; they are emitted again, whole, when they close
+	EmitNow ControlKind = iota // SIGUSR1: emit the open minutes now, marked partial and snapshot; they are emitted again, whole, when they close
 	Reload                     // SIGHUP: swap rules, keep counters
 	Stop                       // SIGTERM/SIGINT: flush and return
 )

@@ -190,7 +190,7 @@ func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Cate
 	if !ok {
 		return nil
 	}
-	c := &Category{Forecast: DefaultForecast}
+	c := &Category{Forecast: DefaultForecast, Line: n.Line, Col: n.Column}
 	ctx = "category: "
 	if nf, ok := byKey["name"]; !ok {
 		l.errf(n, "category: missing key \"name\"")
@@ -239,6 +239,25 @@ func (l *loader) category(n *yaml.Node, seen, files map[string]*yaml.Node) *Cate
 	return c
 }
 
+// globs compiles a glob or a list of globs (match program/host, a rule's
+// program).
+func (l *loader) globs(ctx string, f field) []*glob {
+	var out []*glob
+	for _, sn := range l.scalars(ctx, f) {
+		if sn.Value == "" {
+			l.errf(sn, "%sempty glob", ctx)
+			continue
+		}
+		g, err := compileGlob(sn.Value)
+		if err != nil {
+			l.errf(sn, "%s%v", ctx, err)
+			continue
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
 var matchKeys = []string{"program", "host", "facility", "severity"}
 
 func (l *loader) match(ctx string, f field, cond *condition) {
@@ -249,25 +268,16 @@ func (l *loader) match(ctx string, f field, cond *condition) {
 	if !ok {
 		return
 	}
+	cond.keyPos = map[string][2]int{}
+	for k, kf := range byKey {
+		cond.keyPos[k] = [2]int{kf.key.Line, kf.key.Column}
+	}
 	globs := func(key string) []*glob {
 		gf, ok := byKey[key]
 		if !ok {
 			return nil
 		}
-		var out []*glob
-		for _, sn := range l.scalars(ctx, gf) {
-			if sn.Value == "" {
-				l.errf(sn, "%smatch %s: empty glob", ctx, key)
-				continue
-			}
-			g, err := compileGlob(sn.Value)
-			if err != nil {
-				l.errf(sn, "%smatch %s: %v", ctx, key, err)
-				continue
-			}
-			out = append(out, g)
-		}
-		return out
+		return l.globs(ctx+"match "+key+": ", gf)
 	}
 	cond.program = globs("program")
 	cond.host = globs("host")

@@ -12,10 +12,11 @@ const acMinRules = 8
 
 // condition is a category's compiled match block.
 type condition struct {
-	program  []*glob // empty: any program
-	host     []*glob // empty: any host
-	facility uint32  // bit per facility 0..23; 0: any
-	severity uint8   // bit per severity 0..7; 0: any
+	program  []*glob           // empty: any program
+	host     []*glob           // empty: any host
+	facility uint32            // bit per facility 0..23; 0: any
+	severity uint8             // bit per severity 0..7; 0: any
+	keyPos   map[string][2]int // line and column of each key written (for warnings)
 }
 
 func (c *condition) rest(rec *parsers.Record) bool {
@@ -187,6 +188,9 @@ func (m *Matcher) Match(cat int, rec *parsers.Record, from int) int {
 			if len(r.lit) > 0 && !bytes.Contains(msg, r.lit) {
 				continue
 			}
+			if len(r.programs) > 0 && !anyGlob(r.programs, rec.Program) {
+				continue
+			}
 			if m.try(r, msg, false) {
 				return i
 			}
@@ -204,6 +208,9 @@ func (m *Matcher) Match(cat int, rec *parsers.Record, from int) int {
 		m.candCat, m.candPtr, m.candLen = cat, p, len(msg)
 	}
 	for i := nextBit(m.cand[:c.words], from); i >= 0; i = nextBit(m.cand[:c.words], i+1) {
+		if r := c.Rules[i]; len(r.programs) > 0 && !anyGlob(r.programs, rec.Program) {
+			continue
+		}
 		if m.try(c.Rules[i], msg, true) {
 			return i
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/logtally/logtally/tally"
 )
 
-var ruleKeys = []string{"name", "substring", "pattern", "count", "top", "distinct", "stats", "ignore", "continue"}
+var ruleKeys = []string{"name", "program", "substring", "pattern", "count", "top", "distinct", "stats", "ignore", "continue"}
 var topLongKeys = []string{"key", "k", "file"}
 var distinctLongKeys = []string{"key", "exact"}
 
@@ -39,7 +39,7 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 	if !ok {
 		return nil
 	}
-	r := &Rule{Line: n.Line}
+	r := &Rule{Line: n.Line, Col: n.Column}
 	ctx = catCtx + "rule: "
 	if nf, ok := byKey["name"]; !ok {
 		l.errf(n, "%srule: missing key \"name\"", catCtx)
@@ -50,6 +50,10 @@ func (l *loader) rule(catCtx string, n *yaml.Node, b *catBuild, names map[string
 			l.errf(nf.val, "%sduplicate rule name %q (first at %d:%d)", catCtx, name, prev.Line, prev.Column)
 		}
 		names[name] = nf.val
+	}
+
+	if f, ok := byKey["program"]; ok {
+		r.programs = l.globs(ctx+"program: ", f)
 	}
 
 	var substring string

@@ -56,13 +56,14 @@ func (u UnknownMode) String() string {
 
 // Category is one stream of lines summarised once per minute.
 type Category struct {
-	Name     string
-	Index    int // position in Set.Categories
-	Schema   tally.Schema
-	Unknown  UnknownMode
-	Forecast Forecast
-	TopFiles []TopFile
-	Rules    []*Rule
+	Name      string
+	Index     int // position in Set.Categories
+	Line, Col int // of the category in the rule file
+	Schema    tally.Schema
+	Unknown   UnknownMode
+	Forecast  Forecast
+	TopFiles  []TopFile
+	Rules     []*Rule
 
 	cond   condition
 	ac     *ahoCorasick
@@ -113,6 +114,7 @@ var DefaultForecast = Forecast{
 type Rule struct {
 	Name     string
 	Line     int // line of the rule in the file
+	Col      int
 	Ignore   bool
 	Continue bool
 
@@ -121,6 +123,7 @@ type Rule struct {
 	Distincts []KeyAction
 	Stats     []FieldAction
 
+	programs   []*glob        // rule-level program condition; empty: any
 	re         *regexp.Regexp // nil: substring-only rule
 	fast       *fastProg      // re for the fast matcher, nil when outside its subset
 	lit        []byte         // required literal ("" = none)

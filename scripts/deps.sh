@@ -8,8 +8,10 @@ set -euo pipefail
 
 # sec: bench/sec_test.go runs the real SEC; prometheus: promtool checks the
 # textfile; chromium: the dashboard's browser test; dpkg-dev (dpkg-shlibdeps)
-# and lintian: make deb and packaging/'s test
-want=(rsyslog rrdtool librrd-dev pkg-config gcc sec prometheus chromium dpkg-dev lintian)
+# and lintian: make deb and packaging/'s test; logcheck-database:
+# internal/logcheck compares with logcheck; logrotate: examples/ runs the
+# logrotate file
+want=(rsyslog rrdtool librrd-dev pkg-config gcc sec prometheus chromium dpkg-dev lintian logcheck-database logrotate)
 if [ "${1:-test}" = bench ]; then
 	want+=(sec mtail hyperfine time)
 fi

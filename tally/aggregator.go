@@ -230,15 +230,18 @@ func (a *Aggregator) Flush(now time.Time) []Summary {
 	return a.closeUntil(out, a.open[len(a.open)-1].n+1, a.clock(now))
 }
 
-// Snapshot returns the summaries of the open minutes, all marked Partial,
-// without closing them (SIGUSR1 "emit now"). The same minute is emitted
-// again, complete, when it closes: consumers that store per-minute values
-// (RRD) should skip Partial rows.
+// Snapshot returns the summaries of the open minutes, all marked Partial
+// and Snapshot, without closing them (SIGUSR1 "emit now"). The same minute
+// is emitted again, complete, when it closes: consumers that add rows up
+// skip Snapshot rows, those that store per-minute values (RRD) skip
+// Partial ones.
 func (a *Aggregator) Snapshot() []Summary {
 	var out []Summary
 	for _, mi := range a.open {
 		for _, w := range mi.wins {
-			out = append(out, w.Summary(minuteTime(mi.n), true))
+			s := w.Summary(minuteTime(mi.n), true)
+			s.Snapshot = true
+			out = append(out, s)
 		}
 	}
 	return out

@@ -30,6 +30,11 @@ type Summary struct {
 	Category string
 	Minute   time.Time // start of the minute, UTC
 	Partial  bool      // emitted before the minute ended (EOF, signal, SIGUSR1)
+	// Snapshot marks a preview of a still-open minute (SIGUSR1): the same
+	// minute is emitted again when it closes, so a consumer that adds up
+	// rows skips snapshots. A partial row that is not a snapshot (end of
+	// input, SIGTERM) is the minute's last word from this process.
+	Snapshot bool
 
 	Lines   uint64 // lines dispatched to this category
 	Matched uint64 // lines a counting rule claimed

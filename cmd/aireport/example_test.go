@@ -5,6 +5,7 @@ import (
 	"flag"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,11 +135,27 @@ func TestExampleReport(t *testing.T) {
 func TestExampleCrontab(t *testing.T) {
 	withClock(t, time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC))
 	tmp := t.TempDir()
+	for _, d := range []string{"state", "reports", "old-spool/sshd"} {
+		if err := os.MkdirAll(filepath.Join(tmp, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// the cleanup job runs on a spool of its own: one fresh, one old file
+	oldSpool := filepath.Join(tmp, "old-spool")
+	fresh, old := filepath.Join(oldSpool, "sshd", "unknown-20261122T100000Z-1.log.zst"), filepath.Join(oldSpool, "sshd", "unknown-20261101T100000Z-1.log.zst")
+	for _, p := range []string{fresh, old} {
+		if err := os.WriteFile(p, nil, 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chtimes(old, time.Now().AddDate(0, 0, -20), time.Now().AddDate(0, 0, -20)); err != nil {
+		t.Fatal(err)
+	}
+	// replacements are tried in argument order at each position
 	repl := strings.NewReplacer(
 		"/etc/logtally/rules.yaml", filepath.Join(exampleDir, "rules.yaml"),
+		"/var/lib/logtally/spool", filepath.Join(exampleDir, "spool"),
 		"/var/lib/logtally/", tmp+"/",
-		"/var/www/html/logtally/", tmp+"/",
-		"/var/spool/logtally", filepath.Join(exampleDir, "spool"),
 	)
 	data, err := os.ReadFile(filepath.Join(exampleDir, "crontab"))
 	if err != nil {
@@ -150,8 +167,21 @@ func TestExampleCrontab(t *testing.T) {
 		if len(f) < 8 || strings.HasPrefix(f[0], "#") || strings.Contains(f[0], "=") {
 			continue
 		}
-		if f[6] != "/usr/local/bin/aireport" {
-			t.Fatalf("job does not run aireport: %q", line)
+		if f[5] == "root" && f[6] == "find" {
+			cmd := strings.Replace(strings.Join(f[6:], " "), "/var/lib/logtally/spool", oldSpool, 1)
+			if out, err := exec.Command("sh", "-c", cmd).CombinedOutput(); err != nil {
+				t.Errorf("%s: %v: %s", line, err, out)
+			}
+			if _, err := os.Stat(old); !os.IsNotExist(err) {
+				t.Errorf("cleanup kept the 20-day-old spool file (%v)", err)
+			}
+			if _, err := os.Stat(fresh); err != nil {
+				t.Errorf("cleanup removed a fresh spool file: %v", err)
+			}
+			continue
+		}
+		if f[5] != "logtally" || f[6] != "/usr/local/bin/aireport" {
+			t.Fatalf("job does not run aireport as logtally: %q", line)
 		}
 		var args []string
 		for _, a := range f[7:] {
@@ -163,10 +193,10 @@ func TestExampleCrontab(t *testing.T) {
 		}
 		jobs++
 	}
-	if jobs != 3 {
-		t.Errorf("%d jobs", jobs)
+	if jobs != 4 {
+		t.Errorf("%d aireport jobs, want 4", jobs)
 	}
-	html, err := os.ReadFile(filepath.Join(tmp, "unknown.html"))
+	html, err := os.ReadFile(filepath.Join(tmp, "reports", "unknown.html"))
 	if err != nil || !bytes.Contains(html, []byte(`<table class="sortable">`)) || bytes.Contains(html, []byte(`src="http`)) {
 		t.Errorf("HTML report missing or not self-contained (%v)", err)
 	}

@@ -246,6 +246,9 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 	}
 
 	srcs, inErrs := aireport.ExpandInputs(args, c.category, stdin)
+	if note := aireport.InProgressNote(args); note != "" && len(srcs) > 0 {
+		fmt.Fprintf(stderr, "aireport: %s\n", note)
+	}
 	agg := aireport.NewAggregator(opt)
 	var ctr aireport.Counters
 	stopProgress := startProgress(c.progress, stderr, &ctr, len(srcs))
@@ -328,7 +331,13 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 			return exitError{exitInput, fmt.Errorf("write %s: %w", c.output, err)}
 		}
 	}
-	if st != nil && !c.noStateUpdate && ctx.Err() == nil {
+	// A failed or empty run leaves the state alone: saving it would make
+	// the next real run take every group for NEW (or for seen).
+	switch {
+	case st == nil || c.noStateUpdate || ctx.Err() != nil:
+	case len(inErrs) > 0 || len(srcs) == 0:
+		fmt.Fprintf(stderr, "aireport: state file %s not updated: the run %s\n", c.statePath, map[bool]string{true: "read no input", false: "had input errors"}[len(srcs) == 0])
+	default:
 		if err := st.Save(c.statePath, c.perm); err != nil {
 			return exitError{exitInput, err}
 		}
@@ -339,12 +348,34 @@ func execute(ctx context.Context, c config, args []string, stdin io.Reader, stdo
 	return nil
 }
 
+// uncategorizedSpool is the spool section of lines no category took
+// (summarize's pipeline.UncategorizedSpool).
+const uncategorizedSpool = "_uncategorized"
+
 func writeSuggestions(w io.Writer, r *aireport.Report) error {
 	sg := slices.Clone(r.Suggest)
-	slices.SortStableFunc(sg, func(a, b aireport.Suggestion) int { return strings.Compare(a.Category, b.Category) })
-	cat := "\x00"
+	slices.SortStableFunc(sg, func(a, b aireport.Suggestion) int {
+		if c := strings.Compare(a.Category, b.Category); c != 0 || a.Category != uncategorizedSpool {
+			return c
+		}
+		return strings.Compare(a.Program, b.Program)
+	})
+	cat, prog := "\x00", "\x00"
 	for _, s := range sg {
-		if s.Category != cat {
+		if s.Category == uncategorizedSpool {
+			// no category to append to: suggest one per program
+			if cat != s.Category {
+				if _, err := fmt.Fprintf(w, "  # ---- aireport --suggest: lines no category took (spool %q): add these categories under \"categories:\"\n", uncategorizedSpool); err != nil {
+					return err
+				}
+			}
+			if cat != s.Category || prog != s.Program {
+				if err := writeCategorySkeleton(w, s.Program); err != nil {
+					return err
+				}
+			}
+			cat, prog = s.Category, s.Program
+		} else if s.Category != cat {
 			cat = s.Category
 			if _, err := fmt.Fprintf(w, "      # ---- aireport --suggest: rules for category %q (append under its \"rules:\")\n", cat); err != nil {
 				return err
@@ -355,6 +386,29 @@ func writeSuggestions(w io.Writer, r *aireport.Report) error {
 		}
 	}
 	return nil
+}
+
+// writeCategorySkeleton starts a category for one program's lines.
+func writeCategorySkeleton(w io.Writer, program string) error {
+	if program == "" {
+		_, err := io.WriteString(w, "  - name: no_program     # lines without a program tag: pick a match (host:, facility:)\n    rules:\n")
+		return err
+	}
+	var name strings.Builder
+	for _, r := range strings.ToLower(program) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			name.WriteRune(r)
+		case name.Len() > 0 && !strings.HasSuffix(name.String(), "_"):
+			name.WriteByte('_')
+		}
+	}
+	n := strings.Trim(name.String(), "_")
+	if n == "" {
+		n = "program"
+	}
+	_, err := fmt.Fprintf(w, "  - name: %s\n    match: {program: '%s'}\n    rules:\n", n, strings.ReplaceAll(program, "'", "''"))
+	return err
 }
 
 func groupingName(g aireport.Grouping) string {

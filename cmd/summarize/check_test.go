@@ -17,7 +17,12 @@ func TestCheck(t *testing.T) {
 	if code == 0 {
 		t.Fatal("--check of a bad file exited 0")
 	}
-	errs := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	var errs []string
+	for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		if !strings.Contains(l, ": warning: ") {
+			errs = append(errs, l)
+		}
+	}
 	if len(errs) != 3 {
 		t.Fatalf("want 3 errors, got %d:\n%s", len(errs), stderr.String())
 	}
@@ -38,6 +43,38 @@ func TestBadRulesStartNothing(t *testing.T) {
 	code := run(context.Background(), []string{"--rules", "testdata/bad-rules.yaml", "--syslog", "none", "--kv", "-"}, in, &stdout, &stderr)
 	if code != exitUsage || stdout.Len() != 0 || in.Len() == 0 {
 		t.Fatalf("exit %d, stdout %q, unread input %d bytes: want exit %d, nothing written, nothing read", code, stdout.String(), in.Len(), exitUsage)
+	}
+}
+
+// --check warns, without failing, about rules that can never match and top
+// files that will not be written.
+func TestCheckWarnings(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--check", "testdata/shadowed-rules.yaml"}, nil, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: warnings must not fail --check\n%s", code, stderr.String())
+	}
+	want := []string{
+		`testdata/shadowed-rules.yaml:8:9: warning: category "web": rule "server_errors" never matches: the earlier rule "errors" (line 7)`,
+		`testdata/shadowed-rules.yaml:13:7: warning: category "mail": facility holds only on lines that carry a priority`,
+		`testdata/shadowed-rules.yaml: warning: the rules name top files (paths) but no --top-dir is set`,
+	}
+	got := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("want %d warnings, got:\n%s", len(want), stderr.String())
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("warning %d:\n got %s\nwant %s…", i, got[i], want[i])
+		}
+	}
+	if !strings.Contains(stdout.String(), "ok (2 categories, 3 rules)") {
+		t.Errorf("stdout %q", stdout.String())
+	}
+	stderr.Reset()
+	run(context.Background(), []string{"--check", "testdata/shadowed-rules.yaml", "--top-dir", t.TempDir()}, nil, &stdout, &stderr)
+	if strings.Contains(stderr.String(), "--top-dir") {
+		t.Errorf("top-dir warning with --top-dir given: %s", stderr.String())
 	}
 }
 

@@ -12,6 +12,9 @@ import (
 	"github.com/logtally/logtally/internal/filemode"
 )
 
+// defaultRules is where docs/install.md puts the rule file.
+const defaultRules = "/etc/logtally/rules.yaml"
+
 // maxWorkers bounds --workers: one goroutine counts what the workers
 // classify, so more would only add read buffers (4 × 256 KiB each). The
 // default is the CPU count up to this bound, so a bigger host starts.
@@ -24,6 +27,7 @@ var numCPU = runtime.NumCPU
 type options struct {
 	rules      string
 	check      []string
+	explain    bool
 	clock      string
 	grace      time.Duration
 	tz         string
@@ -68,14 +72,16 @@ type options struct {
 func parseFlags(args []string, stdout, stderr io.Writer) (*options, int) {
 	o := &options{}
 	cmd := cli.New("summarize", "count syslog lines per category and minute by a rule file, as rsyslog's omprog child")
-	cmd.Usage = []string{"--rules FILE [options] < lines", "--check FILE..."}
+	cmd.Usage = []string{"[--rules FILE] [options] < lines", "--check FILE... [--top-dir DIR]", "[--rules FILE] --explain < lines"}
 	cmd.Description = `summarize reads syslog lines on stdin (any rsyslog template or JSON), ` +
 		`sorts them into categories by the rule file, counts them per minute, and sends one ` +
 		`summary per category per minute to syslog and the configured files. It runs as the ` +
 		`omprog child of rsyslog (see docs/rsyslog.md) or over a replayed file (--clock event).
 
 Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens the output ` +
-		`files; SIGUSR1 emits the open minute now; SIGTERM, SIGINT and the end of input emit ` +
+		`files; SIGUSR1 emits the open minute now (marked partial and snapshot: it comes again, ` +
+		`whole, when it closes) and completes the spool files; SIGUSR2 only completes the spool ` +
+		`files, so a report can be made at once; SIGTERM, SIGINT and the end of input emit ` +
 		`the open minute, marked partial, and exit.`
 	cmd.ExitCodes = []cli.ExitCode{
 		{Code: exitOK, Meaning: "input ended (or a signal stopped it) and every minute was emitted; --check: the files are valid"},
@@ -85,8 +91,9 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	cmd.SeeAlso = []string{"aireport(1)", "rrdgraph(1)", "rsyslogd(8)"}
 
 	rulesFS := cmd.Group("Rules")
-	rulesFS.StringVarP(&o.rules, "rules", "r", "", "rule `FILE` (YAML; see docs/rules.md)")
-	rulesFS.StringSliceVar(&o.check, "check", nil, "validate the rule `FILE`s, print every error as file:line:col: message, and exit")
+	rulesFS.StringVarP(&o.rules, "rules", "r", defaultRules, "rule `FILE` (YAML; see docs/rules.md)")
+	rulesFS.StringSliceVar(&o.check, "check", nil, "validate the rule `FILE`s, print every error as file:line:col: message and every warning (rules that can never match, …), and exit")
+	rulesFS.BoolVar(&o.explain, "explain", false, "read lines and print, for each, the parsed fields, the category, every rule's outcome, the captures and what would be counted; count nothing")
 
 	in := cmd.Group("Input")
 	in.StringVar(&o.clock, "clock", "arrival", "which clock decides a line's minute: arrival (live) or event (the line's own timestamp, for replaying files)")
@@ -151,7 +158,7 @@ func (o *options) validate(args []string) error {
 		return fmt.Errorf("unexpected argument %q (input is read from stdin)", args[0])
 	}
 	if o.rules == "" {
-		return fmt.Errorf("--rules is required")
+		return fmt.Errorf("--rules: no rule file given")
 	}
 	switch o.clock {
 	case "arrival", "event":

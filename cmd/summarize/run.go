@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -36,7 +37,7 @@ func setNow(f func() time.Time) (restore func()) {
 
 // signals lets tests deliver signals without touching the process.
 var notifySignals = func(c chan<- os.Signal) func() {
-	signal.Notify(c, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1)
+	signal.Notify(c, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	return func() { signal.Stop(c) }
 }
 
@@ -46,7 +47,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return code
 	}
 	if len(o.check) > 0 {
-		return check(o.check, stdout, stderr)
+		return check(o.check, o.topDir, stdout, stderr)
 	}
 	log := newLogger(stderr, o.logLevel)
 	if o.cpuProfile != "" {
@@ -67,6 +68,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		fmt.Fprintf(stderr, "summarize: --tz: %v\n", err)
 		return exitUsage
+	}
+	if o.explain {
+		if err := explain(set, loc, o.maxLine, stdin, stdout); err != nil {
+			fmt.Fprintf(stderr, "summarize: %v\n", err)
+			return exitFailure
+		}
+		return exitOK
+	}
+	if w := topDirWarning(set, o.topDir); w != "" {
+		log.Warn(w)
 	}
 	w, err := wire(o, set, stdout, log)
 	if err != nil {
@@ -133,7 +144,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // forwardSignals turns signals into engine controls until ctx ends.
 // SIGHUP reloads the rules (a bad file keeps the old rules and says why) and
-// reopens the appended files for logrotate.
+// reopens the appended files for logrotate. SIGUSR1 emits the open minute
+// and completes the spool files; SIGUSR2 only completes the spool files.
 func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- pipeline.Control, rulePath string, w *wiring, log *slog.Logger) {
 	send := func(c pipeline.Control) error {
 		c.Done = make(chan error, 1)
@@ -156,7 +168,13 @@ func forwardSignals(ctx context.Context, sigs <-chan os.Signal, controls chan<- 
 		case s := <-sigs:
 			switch s {
 			case syscall.SIGUSR1:
+				// emit now, and complete the spool files: a report can be
+				// made at once, not only after --spool-max-age
 				_ = send(pipeline.Control{Kind: pipeline.EmitNow})
+				w.rotateSpool(log)
+			case syscall.SIGUSR2:
+				// a report request: complete the spool files, emit nothing
+				w.rotateSpool(log)
 			case syscall.SIGHUP:
 				w.reopen(log)
 				set, err := loadRules(rulePath)
@@ -189,7 +207,7 @@ func loadRules(path string) (*rules.Set, error) {
 
 // check validates each rule file and prints every error; the exit status is
 // non-zero when any file has one.
-func check(paths []string, stdout, stderr io.Writer) int {
+func check(paths []string, topDir string, stdout, stderr io.Writer) int {
 	status := exitOK
 	for _, p := range paths {
 		set, err := loadRules(p)
@@ -202,9 +220,41 @@ func check(paths []string, stdout, stderr io.Writer) int {
 		for _, c := range set.Categories {
 			rulesN += len(c.Rules)
 		}
-		fmt.Fprintf(stdout, "%s: ok (%d categories, %d rules)\n", p, len(set.Categories), rulesN)
+		fmt.Fprintf(stdout, "%s: ok (%s, %s)\n", p, plural(len(set.Categories), "category", "categories"), plural(rulesN, "rule", "rules"))
+		// warnings: the file runs, but part of it probably does not do what was meant
+		for _, w := range set.Lint() {
+			fmt.Fprintln(stderr, w)
+		}
+		if w := topDirWarning(set, topDir); w != "" {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", p, w)
+		}
 	}
 	return status
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// topDirWarning says when the rules name top files that will not be
+// written because no --top-dir is set.
+func topDirWarning(set *rules.Set, topDir string) string {
+	if topDir != "" {
+		return ""
+	}
+	var names []string
+	for _, c := range set.Categories {
+		for _, tf := range c.TopFiles {
+			names = append(names, tf.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the rules name top files (%s) but no --top-dir is set: they are not written", strings.Join(names, ", "))
 }
 
 // printRuleErrors prints one error per line, file:line:col first.

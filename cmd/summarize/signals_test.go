@@ -121,3 +121,64 @@ func TestSignals(t *testing.T) {
 		t.Fatalf("last sshd summary %q: want partial=1 and accepted=2 (kept across reloads)", last)
 	}
 }
+
+func pollUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A report in the first minutes: SIGUSR2 completes the open spool files
+// without emitting anything, SIGUSR1 completes them too (and emits), so
+// aireport can read every unknown line at once instead of after
+// --spool-max-age.
+func TestSignalsCompleteSpool(t *testing.T) {
+	dir := t.TempDir()
+	sigs := make(chan chan<- os.Signal, 1)
+	old := notifySignals
+	notifySignals = func(c chan<- os.Signal) func() { sigs <- c; return func() {} }
+	defer func() { notifySignals = old }()
+	defer setNow(func() time.Time { return time.Date(2026, 11, 22, 10, 0, 30, 0, time.UTC) })()
+
+	stdin, feed := io.Pipe()
+	defer feed.Close()
+	var stdout, stderr syncbuf.Buffer
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(context.Background(), []string{"--rules", "../../examples/sshd/rules.yaml", "--syslog", "none", "--kv", "-", "--spool-dir", dir}, stdin, &stdout, &stderr)
+	}()
+	signal := <-sigs
+	spoolDir := filepath.Join(dir, "sshd")
+	complete := func() (done, tmp int) {
+		ents, _ := os.ReadDir(spoolDir)
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), ".tmp") {
+				tmp++
+			} else {
+				done++
+			}
+		}
+		return done, tmp
+	}
+	io.WriteString(feed, "Nov 22 10:00:01 h sshd[1]: something no rule knows\n")
+	pollUntil(t, "the unknown line is spooled to a .tmp file", func() bool { _, tmp := complete(); return tmp == 1 })
+	signal <- syscall.SIGUSR2
+	pollUntil(t, "SIGUSR2 completes the spool file", func() bool { done, tmp := complete(); return done == 1 && tmp == 0 })
+	if strings.Contains(stdout.String(), "category=") {
+		t.Errorf("SIGUSR2 emitted a summary: %q", stdout.String())
+	}
+	io.WriteString(feed, "Nov 22 10:00:02 h sshd[1]: something else no rule knows\n")
+	pollUntil(t, "a new .tmp file", func() bool { _, tmp := complete(); return tmp == 1 })
+	signal <- syscall.SIGUSR1
+	pollUntil(t, "SIGUSR1 completes it too", func() bool { done, tmp := complete(); return done == 2 && tmp == 0 })
+	pollUntil(t, "SIGUSR1 emits", func() bool { return strings.Contains(stdout.String(), "category=sshd") })
+	signal <- syscall.SIGTERM
+	if code := <-exit; code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+}

@@ -193,6 +193,19 @@ func (w *wiring) reopen(log *slog.Logger) {
 	}
 }
 
+// rotateSpool completes the open spool files (SIGUSR1, SIGUSR2), so that
+// aireport sees every line spooled so far.
+func (w *wiring) rotateSpool(log *slog.Logger) {
+	if w.spool == nil {
+		return
+	}
+	if err := w.spool.RotateAll(); err != nil {
+		log.Error("spool rotation failed", "err", err)
+		return
+	}
+	log.Info("spool files completed for a report")
+}
+
 // close closes every output, spool last, logging what could not be
 // delivered.
 func (w *wiring) close(log *slog.Logger) {
