@@ -5,10 +5,12 @@
 //     asa/article.sec) with the real sec on a generated Cisco ASA log and
 //     requires summarize, with examples/asa/rules.yaml, to give the same
 //     per-minute numbers and the same urlcount/servercount contents.
-//   - peers/ holds one counting job written three times: for logtally
-//     (job.yaml), SEC (job.sec) and mtail (job.mtail); scripts/bench-peers.sh
-//     runs the three on the same corpus, checks their totals agree
-//     (cmd/peertotals) and prints throughput, CPU and memory side by side.
+//   - peers/ holds two counting jobs, each written three times: for logtally
+//     (job.yaml), SEC (job.sec) and mtail (job.mtail), and the
+//     high-cardinality job (job-hc.*: a top table by server+path with ~30,000
+//     keys a minute); scripts/bench-peers.sh runs the three tools on the same
+//     corpus, checks their totals agree (cmd/peertotals) and prints
+//     throughput, CPU and memory side by side.
 //   - cmd/genrules (internal/benchutil.WriteRules) writes realistic rule files of N rules for
 //     the scaling curves, and (MergeRules) merges every example's categories
 //     into one file for `make bench` (scripts/bench.sh).

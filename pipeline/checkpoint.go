@@ -69,6 +69,7 @@ func (e *Engine) checkpointData() ([]byte, journal.Position, error) {
 	// Held lines are in journal records the checkpoint covers: count them
 	// now, or a crash after the save would lose them.
 	e.releaseFuture()
+	e.settle()
 	state, err := e.agg.MarshalBinary()
 	if err != nil {
 		return nil, journal.Position{}, err
@@ -206,6 +207,7 @@ func (e *Engine) saveBeforeEmit(cp *checkpointer) {
 func (e *Engine) saveAtExit(cp *checkpointer, now time.Time) {
 	defer cp.stop()
 	e.noteDeliveryNow(now) // errors since the last tick go into the saved minute
+	e.settle()
 	e.emit(e.agg.Advance(now))
 	err := e.save(cp)
 	if err == nil {

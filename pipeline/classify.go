@@ -8,13 +8,15 @@ import (
 
 	"github.com/logtally/logtally/parsers"
 	"github.com/logtally/logtally/rules"
+	"github.com/logtally/logtally/tally"
 )
 
 // Counting a line has a read-only half — parse, categorize, match, expand
-// keys — and a half that updates the minute's counters. The first runs on
-// any number of workers, one classifier each; the second on the engine's
-// goroutine, in input order, so that minutes, the spool and confirmations
-// see lines in the order they came.
+// and hash keys — and a half that updates the minute's counters. The first
+// runs on any number of workers, one classifier each; the second on the
+// engine's goroutine, in input order, so that minutes, the spool and
+// confirmations see lines in the order they came — except the top-N keys,
+// which that goroutine hands to the key counters (keycount.go).
 
 // Line flags.
 const (
@@ -36,18 +38,25 @@ type lineResult struct {
 // batch is a classified chunk: per line its result, the matched rules, and
 // the keys and numbers their actions need, in the order apply consumes them.
 type batch struct {
-	chunk   chunk
-	set     *rules.Set // the rules it was classified with
-	lines   []lineResult
-	rules   []int32
-	keys    []byte
-	keyEnds []int32
-	nums    []float64 // stats values; NaN when the capture is not a number
+	chunk     chunk
+	set       *rules.Set // the rules it was classified with
+	lines     []lineResult
+	rules     []int32
+	keys      []byte
+	keyEnds   []int32
+	keyHashes []uint64  // tally.Hash64 of each key, computed where the key is extracted
+	nums      []float64 // stats values; NaN when the capture is not a number
+
+	// Filled while the batch is counted (keycount.go): the top-N keys
+	// left to the key counters, and how many of them still read the batch.
+	ops  []keyOp
+	refs batchRefs
 }
 
 func (b *batch) reset(c chunk, set *rules.Set) {
 	b.chunk, b.set = c, set
-	b.lines, b.rules, b.keys, b.keyEnds, b.nums = b.lines[:0], b.rules[:0], b.keys[:0], b.keyEnds[:0], b.nums[:0]
+	b.lines, b.rules, b.keys, b.keyEnds, b.keyHashes, b.nums = b.lines[:0], b.rules[:0], b.keys[:0], b.keyEnds[:0], b.keyHashes[:0], b.nums[:0]
+	b.ops = b.ops[:0]
 }
 
 // classifier owns the per-goroutine scratch of the read-only half.
@@ -132,12 +141,10 @@ func (k *classifier) match(b *batch, cat int) {
 		b.rules = append(b.rules, int32(ri))
 		r := category.Rules[ri]
 		for _, a := range r.Tops {
-			b.keys = k.matcher.AppendKey(b.keys, a.Key)
-			b.keyEnds = append(b.keyEnds, int32(len(b.keys)))
+			b.addKey(k.matcher.AppendKey(b.keys, a.Key))
 		}
 		for _, a := range r.Distincts {
-			b.keys = k.matcher.AppendKey(b.keys, a.Key)
-			b.keyEnds = append(b.keyEnds, int32(len(b.keys)))
+			b.addKey(k.matcher.AppendKey(b.keys, a.Key))
 		}
 		for _, a := range r.Stats {
 			k.num = k.matcher.AppendKey(k.num[:0], a.Key)
@@ -151,6 +158,15 @@ func (k *classifier) match(b *batch, cat int) {
 			break
 		}
 	}
+}
+
+// addKey takes keys, b.keys with one more key appended, and records the
+// key's end and hash (hashing here runs on the workers, in parallel).
+func (b *batch) addKey(keys []byte) {
+	start := len(b.keys)
+	b.keys = keys
+	b.keyEnds = append(b.keyEnds, int32(len(keys)))
+	b.keyHashes = append(b.keyHashes, tally.Hash64(keys[start:]))
 }
 
 // parseNumber reads a decimal number (an integer fast path, then floats);

@@ -5,9 +5,11 @@
 //
 // Run's one event loop (loop.go) owns the Engine. Beside it run only the
 // line reader and, with RunOptions.Workers > 1, the workers that parse and
-// match; they hand classified chunks back in input order. In lockstep mode
-// (omprog with confirmations) the reader itself confirms and counts, under
-// the loop's lock. Everything else talks to Run through its control channel.
+// match (they hand classified chunks back in input order) and the key
+// counters that count top-N keys into the parts of the tables they own
+// (keycount.go). In lockstep mode (omprog with confirmations) the reader
+// itself confirms and counts, under the loop's lock. Everything else talks
+// to Run through its control channel.
 package pipeline
 
 import (
@@ -116,6 +118,13 @@ type Engine struct {
 	// beforeEmit, when set, runs after minutes have closed and before
 	// they are emitted (the checkpoint is saved there; see checkpointer).
 	beforeEmit func()
+
+	// keys, when set (Run with workers), counts the top-N keys on other
+	// goroutines; cur is the batch whose keys go to them and sent how many
+	// of its ops were handed over already.
+	keys *keyCounters
+	cur  *batch
+	sent int
 }
 
 // New builds an engine. It fails only on a configuration error.
@@ -183,17 +192,35 @@ func (e *Engine) Reload(set *rules.Set) error {
 	if err := checkReserved(set); err != nil {
 		return err
 	}
+	e.settle()
 	e.bind(set)
 	e.agg.Reload(e.schemas())
 	return nil
 }
 
 // applyBatch counts a classified batch into the minutes, in input order.
-func (e *Engine) applyBatch(b *batch) { e.applyLines(b, e.cfg.EventClock) }
+// With key counters, its top-N keys are counted after it returns, before
+// the next settle.
+func (e *Engine) applyBatch(b *batch) {
+	if e.keys != nil && e.cur == nil {
+		b.ops = b.ops[:0]
+		e.cur, e.sent = b, 0
+		defer func() {
+			e.sendKeys()
+			e.cur = nil // b goes back to the pool: a worker may reuse it
+		}()
+	}
+	e.applyLines(b, e.cfg.EventClock)
+}
 
 // applyLines counts b's lines; with checkFuture, lines far ahead of the
 // event clock are held instead (see FutureLimit).
 func (e *Engine) applyLines(b *batch, checkFuture bool) {
+	if e.keys != nil && b != e.cur {
+		// Held lines counted in the middle of (or outside) a batch: their
+		// keys are added here, after every key handed over before them.
+		e.settle()
+	}
 	prevRules := int32(0)
 	key, num := 0, 0 // next key and number of the batch to consume
 	for i := range b.lines {
@@ -269,11 +296,15 @@ func (e *Engine) apply(w *tally.Window, r *rules.Rule, b *batch, key, num int) (
 		w.Counters[i]++
 	}
 	for _, a := range r.Tops {
-		w.Tops[a.Index].Add(b.key(key), 1)
+		if e.keys != nil && b == e.cur {
+			b.ops = append(b.ops, keyOp{top: w.Tops[a.Index], key: int32(key)})
+		} else {
+			w.Tops[a.Index].AddHashed(b.key(key), b.keyHashes[key], 1)
+		}
 		key++
 	}
 	for _, a := range r.Distincts {
-		w.Distincts[a.Index].Add(b.key(key))
+		w.Distincts[a.Index].AddHash(b.keyHashes[key])
 		key++
 	}
 	for _, a := range r.Stats {
@@ -337,12 +368,36 @@ func (e *Engine) advanceEventClock() {
 	// passed, not only when the next minute begins.
 	if sec := e.lastEvent.Unix(); sec > e.advancedTo {
 		e.advancedTo = sec
+		if e.agg.Closes(e.lastEvent) {
+			e.settle()
+		}
 		if e.emit(e.agg.Advance(e.lastEvent)) {
 			// A replayed file closes many minutes between two ticks:
 			// count this emit's failures now, in the open minute.
 			e.noteDelivery(e.lastEvent)
 		}
 	}
+}
+
+// sendKeys hands the current batch's top-N keys not yet handed over to
+// the key counters.
+func (e *Engine) sendKeys() {
+	if b := e.cur; b != nil && len(b.ops) > e.sent {
+		e.keys.send(b, b.ops[e.sent:])
+		e.sent = len(b.ops)
+	}
+}
+
+// settle waits until every top-N key counted so far is in its table: call
+// it before anything reads, resets or re-shapes the windows (closing a
+// minute, a snapshot, a reload, a checkpoint) or adds keys on this
+// goroutine. Without key counters it does nothing.
+func (e *Engine) settle() {
+	if e.keys == nil {
+		return
+	}
+	e.sendKeys()
+	e.keys.fence()
 }
 
 func (e *Engine) self(at time.Time) *tally.Window { return e.agg.Window(e.selfIdx, at) }
@@ -381,6 +436,9 @@ func (e *Engine) Tick(now time.Time) {
 		return
 	}
 	e.noteDelivery(now)
+	if e.agg.Closes(now) {
+		e.settle()
+	}
 	e.emit(e.agg.Advance(now))
 }
 
@@ -392,6 +450,7 @@ func (e *Engine) Flush(now time.Time) {
 		now = e.lastEvent
 	}
 	e.flushing = true // the last rows there will be: see countPending
+	e.settle()
 	e.emit(e.agg.Flush(now))
 	e.flushing = false
 }

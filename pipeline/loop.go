@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/logtally/logtally/tally"
 )
 
 // loop is Run's one event loop. A reading goroutine cuts the input into
@@ -18,7 +20,9 @@ import (
 //     channel; the loop classifies it (inline, or on the worker pool) and
 //     counts, then confirms, the chunks in input order. Throughput-bound
 //     input (a file, rsyslog without confirmations) keeps reading, parsing
-//     and counting in parallel.
+//     and counting in parallel: with the worker pool, the top-N keys are
+//     counted by as many key counters (keycount.go), each owning a fixed
+//     share of every table, so the counts are those of one goroutine.
 //   - lockstep: the reading goroutine classifies, counts and confirms
 //     each chunk itself, under mu (see countLockstep). rsyslog with
 //     confirmations sends one line and waits for its reply, so every
@@ -58,6 +62,10 @@ func newLoop(e *Engine, in io.Reader, opt RunOptions, cp *checkpointer, bufSize 
 	} else {
 		l.reader.free = make(chan []byte, 8+4*opt.Workers)
 		l.pool = newWorkerPool(e, opt.Workers)
+		if l.pool != nil {
+			// More counters than table parts would have nothing to count.
+			e.keys = newKeyCounters(min(opt.Workers, tally.TopKParts))
+		}
 	}
 	return l
 }
@@ -208,6 +216,10 @@ loop:
 		e.saveAtExit(l.cp, e.cfg.Now())
 	} else {
 		e.Flush(e.cfg.Now())
+	}
+	if e.keys != nil { // settled by the save or flush: nothing is left to count
+		e.keys.stop()
+		e.keys = nil
 	}
 	var rerr error
 	if input == nil {

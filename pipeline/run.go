@@ -52,9 +52,10 @@ type RunOptions struct {
 	Ack func(n int) error
 	// Ticks, when set, replaces the wall-clock ticker (tests).
 	Ticks <-chan time.Time
-	// Workers is how many goroutines parse and match; 0 or 1 does it on
-	// Run's goroutine (the right choice when rsyslog sends one line at a
-	// time, with confirmations).
+	// Workers is how many goroutines parse and match, and how many count
+	// top-N keys (keycount.go); 0 or 1 does it all on Run's goroutine (the
+	// right choice when rsyslog sends one line at a time, with
+	// confirmations). The counts never depend on it.
 	Workers int
 	// BufSize is the read buffer size; default 256 KiB.
 	BufSize int
@@ -85,7 +86,8 @@ type RunOptions struct {
 // returned after the flush; EOF is not an error.
 //
 // With Workers > 1, parsing and matching run on that many goroutines while
-// this one counts the classified chunks in input order. With Lockstep, the
+// this one counts the classified chunks in input order, handing top-N keys
+// to as many key counters. With Lockstep, the
 // reading goroutine counts and confirms each chunk itself (see loop).
 func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control, opt RunOptions) error {
 	if opt.TickEvery <= 0 {
@@ -141,6 +143,7 @@ func (e *Engine) Run(ctx context.Context, in io.Reader, controls <-chan Control,
 func (e *Engine) control(c Control) error {
 	switch c.Kind {
 	case EmitNow:
+		e.settle()
 		e.emit(e.agg.Snapshot())
 	case Reload:
 		if c.Rules == nil {

@@ -1,6 +1,10 @@
 package pipeline
 
-import "github.com/logtally/logtally/rules"
+import (
+	"slices"
+
+	"github.com/logtally/logtally/rules"
+)
 
 // workerPool classifies chunks on several goroutines and returns them in
 // the order they were submitted: chunk i goes to worker i mod n, and
@@ -67,10 +71,15 @@ func (p *workerPool) results() <-chan *batch {
 // submit hands c to the next worker. The caller checked !full().
 func (p *workerPool) submit(c chunk, set *rules.Set) {
 	var b *batch
-	if n := len(p.free); n > 0 {
-		b, p.free = p.free[n-1], p.free[:n-1]
-	} else {
-		b = &batch{}
+	for i, fb := range p.free { // oldest first: the likeliest to be done with
+		if fb.refs.Load() == 0 { // no key counter reads it any more
+			b = fb
+			p.free = slices.Delete(p.free, i, i+1)
+			break
+		}
+	}
+	if b == nil {
+		b = &batch{} // bounded: key counters hold at most their queues' worth
 	}
 	p.workers[p.next].in <- job{c: c, set: set, b: b}
 	p.next = (p.next + 1) % len(p.workers)

@@ -9,7 +9,10 @@
 # (bench/cmd/genrules: the job plus rules that never match, placed first)
 # and short vs 1 KiB lines.
 #
-# env: LINES (2000000), SEED (1), RUNS (3: best-of for summarize),
+# Then the high-cardinality job (job-hc.*: URL hits by server+path, ~30,000
+# distinct keys a minute) on its own corpus, summarize with --workers 1 and 2.
+#
+# env: LINES (2000000), HC_LINES (500000), SEED (1), RUNS (3: best-of for summarize),
 #      PEER_RUNS (1: best-of for sec and mtail), LONG_LINES (LINES),
 #      BENCH_CACHE (/tmp/logtally-bench: corpora are kept there by seed),
 #      STRICT (1: exit 1 when a target is missed)
@@ -19,6 +22,7 @@ cd "$(dirname "$0")/.."
 LINES=${LINES:-2000000}
 PEER_RUNS=${PEER_RUNS:-1}
 LONG_LINES=${LONG_LINES:-$LINES}
+HC_LINES=${HC_LINES:-500000}
 STRICT=${STRICT:-0}
 for t in sec mtail; do
 	if ! command -v "$t" >/dev/null; then
@@ -82,6 +86,69 @@ target() { # label tool factor
 }
 target "summarize >= 10× mtail lines/s" mtail 10
 target "summarize >= 20× SEC lines/s" sec 20
+base_cpu=${cpu[logtally]}
+
+# The high-cardinality job (issue 18): ASA URL hits in a top table by
+# server+path (~30,000 distinct keys a minute), servers, sshd logins.
+# Counting the big table dominates; summarize counts it on --workers key
+# counters. Targets in CPU seconds (same run), and --workers 2 against 1 in
+# wall time.
+hc=$(corpus hc-traditional "$HC_LINES" --format traditional --mix asa=80,sshd=20 --per-minute 150000 --urls 100000)
+echo
+echo "== high-cardinality job: a top table by server+path, $HC_LINES lines (loggen --seed $SEED --mix asa=80,sshd=20 --per-minute 150000 --urls 100000, $(avg_bytes "$hc") B/line)"
+load_note
+mkdir -p "$WORK/mtail-hc" && cp bench/peers/job-hc.mtail "$WORK/mtail-hc/"
+declare -A hwall hcpu hrss
+run_hc() { # name runs command...
+	local name=$1 runs=$2
+	shift 2
+	measure "$runs" "$hc" -- "$@"
+	hwall[$name]=$WALL hcpu[$name]=$CPU hrss[$name]=$RSS
+	cp "$WORK/out" "$WORK/results/hc-$name.out"
+}
+echo "running summarize --workers 1 and --workers 2 (best of $RUNS each)..."
+for w in 1 2; do
+	run_hc "logtally-w$w" "$RUNS" bin/summarize --rules bench/peers/job-hc.yaml --clock event --tz UTC --syslog none --json /dev/stdout --workers "$w"
+done
+echo "running mtail --one_shot (best of $PEER_RUNS)..."
+run_hc mtail "$PEER_RUNS" mtail --one_shot --one_shot_format json --logtostderr --progs "$WORK/mtail-hc" --logs "$hc"
+echo "running sec --notail (best of $PEER_RUNS)..."
+run_hc sec "$PEER_RUNS" sec --conf=bench/peers/job-hc.sec --input="$hc" --notail --intevents --log=/dev/null
+echo
+if ! cmp -s "$WORK/results/hc-logtally-w1.out" "$WORK/results/hc-logtally-w2.out"; then
+	echo "bench-peers: summarize's JSON differs between --workers 1 and --workers 2" >&2
+	exit 1
+fi
+echo "summarize --workers 1 and --workers 2: byte-identical JSON"
+"$WORK/peertotals" --tops servers=http_connections,users=ssh_accepted,urls=url_hits \
+	--logtally "$WORK/results/hc-logtally-w2.out" --sec "$WORK/results/hc-sec.out" --mtail "$WORK/results/hc-mtail.out"
+echo
+printf '%-20s %10s %8s %8s %8s %14s\n' tool lines/s "wall s" "CPU s" "RSS MB" "×CPU of w2"
+for t in logtally-w1 logtally-w2 mtail sec; do
+	xc=$(awk -v a="${hcpu[$t]}" -v b="${hcpu[logtally-w2]}" 'BEGIN{printf "%.1f×", a/(b>0?b:0.005)}')
+	printf '%-20s %10s %8s %8s %8s %14s\n' "$t" "$(rate "$HC_LINES" "${hwall[$t]}")" "${hwall[$t]}" "${hcpu[$t]}" "$(awk -v k="${hrss[$t]}" 'BEGIN{printf "%.1f", k/1024}')" "$xc"
+done
+echo "commands: bin/summarize --rules bench/peers/job-hc.yaml --clock event --tz UTC --syslog none --json /dev/stdout --workers 1|2 < CORPUS"
+echo "          mtail ... --progs DIR_WITH_job-hc.mtail --logs CORPUS; sec --conf=bench/peers/job-hc.sec --input=CORPUS --notail --intevents --log=/dev/null"
+echo "          (CORPUS = $hc)"
+hc_target() { # label got factor
+	if awk -v g="$2" -v f="$3" 'BEGIN{exit !(g >= f)}'; then
+		echo "target $1: $2 — met"
+	else
+		echo "target $1: $2 — NOT met"
+		missed=1
+	fi
+}
+hc_target "summarize >= 30× less CPU than mtail" "$(awk -v a="${hcpu[mtail]}" -v b="${hcpu[logtally-w2]}" 'BEGIN{printf "%.1f", a/(b>0?b:0.005)}')" 30
+hc_target "summarize >= 100× less CPU than SEC" "$(awk -v a="${hcpu[sec]}" -v b="${hcpu[logtally-w2]}" 'BEGIN{printf "%.1f", a/(b>0?b:0.005)}')" 100
+w21=$(awk -v a="${hwall[logtally-w2]}" -v b="${hwall[logtally-w1]}" 'BEGIN{printf "%.2f", a/(b>0?b:0.005)}')
+if awk -v r="$w21" 'BEGIN{exit !(r <= 0.6)}'; then
+	echo "target --workers 2 wall <= 0.6× --workers 1: ${w21}× — met"
+else
+	echo "target --workers 2 wall <= 0.6× --workers 1: ${w21}× — NOT met"
+	missed=1
+fi
+echo "first job, summarize CPU s (compare with earlier runs for regressions): $base_cpu"
 
 echo
 echo "== scaling: summarize, same corpus, the job plus rules that never match (placed before the job's), best of $RUNS"

@@ -42,8 +42,11 @@ type Options struct {
 // Open minutes are those between the last closed one and the clock, so
 // memory stays bounded by (Grace/1min + 2) minutes of windows.
 //
-// An Aggregator is NOT safe for concurrent use: one goroutine owns it (the
-// engine's workers only parse and match; counting stays on one goroutine).
+// An Aggregator is NOT safe for concurrent use: one goroutine owns it. The
+// one exception is the parts of its windows' top-N tables, which may be fed
+// by other goroutines between calls (see TopK); the owner must have waited
+// for them before Advance, Flush, Snapshot, Reload, Restore or
+// MarshalBinary (Closes tells whether Advance would close anything).
 type Aggregator struct {
 	opts    Options
 	schemas []Schema
@@ -204,6 +207,17 @@ func (a *Aggregator) Advance(now time.Time) []Summary {
 		return nil
 	}
 	return a.closeUntil(nil, end, c)
+}
+
+// Closes reports whether Advance(now) would close a minute, without
+// changing anything: a caller whose windows are fed elsewhere (a top-N
+// table's parts on other goroutines) finishes that work first.
+func (a *Aggregator) Closes(now time.Time) bool {
+	end := a.closeLimit(a.clock(now))
+	if !a.started {
+		return len(a.open) > 0 && a.open[0].n < end
+	}
+	return end > a.closed
 }
 
 func (a *Aggregator) start(end int64) {

@@ -115,3 +115,52 @@ func BenchmarkMemoryBounded(b *testing.B) {
 		runtime.KeepAlive(d)
 	}
 }
+
+// BenchmarkTopKAddNewKeys: a key space 64 times larger than the table, so
+// most adds bring a new key that evicts one (the worst case for memory
+// churn). It must not allocate: keys live in each part's arena.
+func BenchmarkTopKAddNewKeys(b *testing.B) {
+	t := NewTopK(1000) // tracks 8000 keys
+	keys := make([][]byte, 1<<19)
+	for i := range keys {
+		keys[i] = []byte("www" + strconv.Itoa(i%500) + ".example.com/p/" + strconv.FormatUint(uint64(i)*2654435761, 36) + ".html")
+	}
+	for _, k := range keys { // warm: the arenas and tables reach their working size
+		t.Add(k, 1)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		t.Add(keys[i&(1<<19-1)], 1)
+	}
+}
+
+// BenchmarkTopKAddHashedFill: a table with room for every key (the
+// high-cardinality job: k large enough to keep all), counted with the
+// hash computed beforehand, as the pipeline does.
+func BenchmarkTopKAddHashedFill(b *testing.B) {
+	t := NewTopK(50000)
+	keys := zipfStream(1<<16, 1.1, 3)
+	hashes := make([]uint64, len(keys))
+	for i, k := range keys {
+		hashes[i] = Hash64(k)
+		t.AddHashed(k, hashes[i], 1)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		j := i & (1<<16 - 1)
+		t.AddHashed(keys[j], hashes[j], 1)
+	}
+}
+
+// BenchmarkTopKSummary: closing a minute of the high-cardinality job, a
+// table of ~30,000 keys (most seen once or twice) reported whole.
+func BenchmarkTopKSummary(b *testing.B) {
+	t := NewTopK(50000)
+	for _, k := range zipfStream(60000, 1.1, 5) {
+		t.Add(append([]byte("www1.example.com/p/"), k...), 1)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		t.Summary()
+	}
+}

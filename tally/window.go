@@ -10,7 +10,9 @@ import (
 // per-line path addresses metrics by their index in the Schema's slices
 // (w.Counters[i]++, w.Tops[i].Add(key, 1), …), never by name.
 //
-// Not safe for concurrent use; per-worker windows are combined with Merge.
+// Not safe for concurrent use, except that a top-N table's parts may be fed
+// by different goroutines (see TopK). Windows from several sources are
+// combined with Merge.
 type Window struct {
 	Lines, Matched, Ignored, Unknown, Late uint64
 
@@ -110,9 +112,23 @@ func (w *Window) Reset() {
 	}
 }
 
-// Merge adds o into w: counters add, sketches merge. Both must have the
-// same schema (ErrSchema otherwise; w is then unchanged). o is not
-// modified.
+// Merge adds o into w: the one merge of per-minute state, for windows of
+// the same minute from several sources (another process's serialized
+// window, a checkpoint, a re-shaped window after a reload). Both must have
+// the same schema (ErrSchema otherwise; w is then unchanged). o is not
+// modified. Per metric:
+//   - line totals and counters add (exact);
+//   - top-N tables merge part by part (TopK.Merge): exact, equal to one
+//     table fed both streams, while no part of either table ever filled;
+//     beyond, the mergeable space-saving bounds (Error) hold;
+//   - distinct counts are a set union (DistinctSketch.Merge): exact while
+//     the union fits the exact threshold, else HyperLogLog registers take
+//     the register-wise max — the same state one sketch fed both streams
+//     reaches, in any order;
+//   - statistics merge bin-wise (Quantiles.Merge): count, min, max and the
+//     quantile bins exactly; the float64 sum is exact when the values are
+//     integers (or otherwise exactly representable partial sums), and may
+//     differ in the last bits from one stream's sum otherwise.
 func (w *Window) Merge(o *Window) error {
 	if !schemaEqual(w.schema, o.schema) {
 		return fmt.Errorf("tally: merge window of %q into %q: %w", o.schema.Category, w.schema.Category, ErrSchema)

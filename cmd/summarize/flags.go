@@ -131,7 +131,7 @@ Signals: SIGHUP reloads the rules (a bad file keeps the old rules) and reopens t
 	rs.BoolVar(&o.journalSync, "journal-sync", false, "fdatasync the journal (and the spool lines) after each chunk: confirmed lines survive a power loss too (slower; see docs/rsyslog.md)")
 
 	tune := cmd.Group("Tuning")
-	tune.IntVar(&o.workers, "workers", min(numCPU(), maxWorkers), "goroutines that parse and match lines in parallel (1 = all on one; at most 64)")
+	tune.IntVar(&o.workers, "workers", min(numCPU(), maxWorkers), "goroutines that parse and match lines, and as many that count top-N keys, in parallel (1 = all on one; at most 64)")
 	cmd.DefaultText("workers", "the number of CPUs")
 	tune.DurationVar(&o.tick, "tick", time.Second, "how often the clock is checked for a finished minute")
 	tune.StringVar(&o.logLevel, "log-level", "info", "stderr log level: debug, info, warn, error")

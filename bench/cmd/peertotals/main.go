@@ -6,7 +6,9 @@
 //	peertotals --logtally summaries.jsonl --sec sec.out --mtail mtail.json
 //
 // logtally: summarize's --json output (categories asa, sshd, postfix of
-// bench/peers/job.yaml), summed over minutes. sec: the lines job.sec prints
+// bench/peers/job.yaml or job-hc.yaml), summed over minutes; --tops names
+// which top tables hold which labelled counter (every table must have kept
+// all its keys). sec: the lines job.sec prints
 // at SEC_SHUTDOWN. mtail: the JSON of `mtail --one_shot`. A labelled
 // counter's total ("http_connections") is the sum of its labels.
 package main
@@ -40,6 +42,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	lt := in.StringSlice("logtally", nil, "summarize --json output (repeatable: every file must agree)")
 	sec := in.String("sec", "", "output of sec with bench/peers/job.sec")
 	mt := in.String("mtail", "", "JSON output of mtail --one_shot with bench/peers/job.mtail")
+	tops := in.StringToString("tops", map[string]string{"servers": "http_connections", "users": "ssh_accepted"},
+		"logtally top table = the labelled counter it holds (job-hc: add urls=url_hits)")
 	out := cmd.Group("Output")
 	quiet := out.BoolP("quiet", "q", false, "print only differences")
 	if done, code := cmd.Parse(args, stdout, stderr); done {
@@ -63,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var err error
 		switch p.tool {
 		case "logtally":
-			t, err = fromLogtally(p.path)
+			t, err = fromLogtally(p.path, *tops)
 		case "sec":
 			t, err = fromSEC(p.path)
 		default:
@@ -128,7 +132,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				labelled++
 			}
 		}
-		fmt.Fprintf(stdout, "%-18s %12d (per-server and per-user counts, compared one by one)\n", "labelled keys", labelled)
+		fmt.Fprintf(stdout, "%-18s %12d (per-key counts, compared one by one)\n", "labelled keys", labelled)
 	}
 	if bad > 0 {
 		fmt.Fprintf(stdout, "MISMATCH: %d totals differ\n", bad)
@@ -153,7 +157,7 @@ func addLabelTotals(t totals) {
 	}
 }
 
-func fromLogtally(path string) (totals, error) {
+func fromLogtally(path string, tops map[string]string) (totals, error) {
 	sums, err := benchutil.ReadJSONL(path)
 	if err != nil {
 		return nil, err
@@ -173,7 +177,7 @@ func fromLogtally(path string) (totals, error) {
 				t[name] += v
 			}
 		}
-		for top, label := range map[string]string{"servers": "http_connections", "users": "ssh_accepted"} {
+		for top, label := range tops {
 			m, complete := s.TopMap(top)
 			if m == nil {
 				continue
