@@ -21,7 +21,7 @@ SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 DESTDIR ?=
 
-.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install deb fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-grouping bench-dashboard vendor-uplot soak clean
+.PHONY: all build nocgo deps deps-bench test test-go test-short lint man install deb fuzz fuzz-short demo bench bench-peers bench-rsyslog bench-templates bench-grouping bench-dashboard vendor-uplot soak clean
 
 all: build
 
@@ -130,6 +130,11 @@ bench-peers: build deps-bench
 
 bench-rsyslog: build
 	@scripts/bench-rsyslog.sh
+
+# aireport's template mode (default flags) against BASE (default: the
+# revision before the grouping work), alternating runs. Measurement only.
+bench-templates:
+	@scripts/bench-templates.sh
 
 # aireport's grouping accuracy on the Loghub-2k datasets, read from
 # $(LOGHUB_DIR) (default ../shared/loghub; not part of the repository).

@@ -2,6 +2,7 @@ package aireport
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 	"runtime"
 	"slices"
@@ -96,7 +97,15 @@ type group struct {
 type programDrain struct {
 	d      *drain.Drain
 	groups []*group // by sub-group ID
-	cache  map[string]*group
+	// the program's part of its category's cache: entries of an older
+	// generation are gone (a clear without visiting the map), cached
+	// counts the live ones
+	gen    uint32
+	cached int
+	// seedKeys: the state key each seeded cluster came from, by cluster
+	// ID. Every sub-group of the cluster inherits it: the lines that
+	// generalize a seeded template were seen under that key.
+	seedKeys map[int]string
 }
 
 // category aggregates one report section.
@@ -111,6 +120,18 @@ type category struct {
 	tableEx                       map[int][]string // examples by table entry
 	groups                        []*group         // template grouping
 	drains                        map[string]*programDrain
+	// cache maps program and masked message (see cacheKey) to the group
+	// Drain gave them: one lookup per repeated line, for every program
+	// of the category. At most maxCache live entries per program, plus
+	// stale ones (older generations) up to maxCache before a sweep.
+	cache map[string]cachedGroup
+	stale int
+}
+
+type cachedGroup struct {
+	g   *group
+	pd  *programDrain
+	gen uint32
 }
 
 // Aggregator counts lines into categories. Not safe for concurrent use.
@@ -149,7 +170,7 @@ func (a *Aggregator) category(name string) *category {
 	}
 	c := a.cats[name]
 	if c == nil {
-		c = &category{name: name, rules: map[string]int64{}, ruleIgnore: map[string]bool{}, table: newLineTable(a.hseed), tableEx: map[int][]string{}, drains: map[string]*programDrain{}}
+		c = &category{name: name, rules: map[string]int64{}, ruleIgnore: map[string]bool{}, table: newLineTable(a.hseed), tableEx: map[int][]string{}, drains: map[string]*programDrain{}, cache: map[string]cachedGroup{}}
 		a.cats[name] = c
 		if a.opt.Grouping == GroupTemplates && a.opt.Seed != nil {
 			a.seed(c)
@@ -266,7 +287,7 @@ func (a *Aggregator) add(src *Source, line []byte) GroupRef {
 		}
 		return GroupRef{}
 	}
-	if !a.opt.SkipOddities {
+	if !a.opt.SkipOddities && !plainASCII(text) {
 		if !utf8.Valid(text) {
 			c.invalidUTF8++
 		}
@@ -333,18 +354,18 @@ const maxCache = 1 << 14
 func (a *Aggregator) programDrain(c *category, program string) *programDrain {
 	pd := c.drains[program]
 	if pd == nil {
-		pd = &programDrain{d: drain.New(a.opt.Drain), cache: map[string]*group{}}
+		pd = &programDrain{d: drain.New(a.opt.Drain)}
 		c.drains[program] = pd
 	}
 	return pd
 }
 
 func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *group {
-	pd := c.drains[string(program)]
-	if pd == nil {
-		pd = a.programDrain(c, string(program))
-	}
-	if g, ok := pd.cache[string(a.buf)]; ok {
+	// the program's length first: "a" + "b c" and "a b" + "c" differ
+	a.keybuf = binary.AppendUvarint(a.keybuf[:0], uint64(len(program)))
+	a.keybuf = append(append(a.keybuf, program...), a.buf...)
+	if e, ok := c.cache[string(a.keybuf)]; ok && e.gen == e.pd.gen {
+		g := e.g
 		if g.count == 0 {
 			g.firstSeq = a.seq
 		}
@@ -353,23 +374,39 @@ func (a *Aggregator) addTemplate(c *category, program, raw []byte, ts int64) *gr
 		g.seen(ts)
 		return g
 	}
+	pd := c.drains[string(program)]
+	if pd == nil {
+		pd = a.programDrain(c, string(program))
+	}
 	sub := pd.d.Add(string(a.buf))
 	for len(pd.groups) <= sub.ID {
 		pd.groups = append(pd.groups, nil)
 	}
 	g := pd.groups[sub.ID]
 	if g == nil {
-		g = &group{program: string(program), sub: sub, cluster: sub.Cluster}
+		g = &group{program: string(program), sub: sub, cluster: sub.Cluster, seedKey: pd.seedKeys[sub.Cluster.ID]}
 		pd.groups[sub.ID] = g
 		c.groups = append(c.groups, g)
 	}
 	if g.count == 0 {
 		g.firstSeq = a.seq
 	}
-	if len(pd.cache) >= maxCache {
-		clear(pd.cache)
+	if pd.cached >= maxCache {
+		// forget the program's cached texts: a new generation
+		pd.gen++
+		c.stale += pd.cached
+		pd.cached = 0
+		if c.stale >= maxCache {
+			for k, e := range c.cache {
+				if e.gen != e.pd.gen {
+					delete(c.cache, k)
+				}
+			}
+			c.stale = 0
+		}
 	}
-	pd.cache[string(a.buf)] = g
+	c.cache[string(a.keybuf)] = cachedGroup{g: g, pd: pd, gen: pd.gen}
+	pd.cached++
 	a.example(g, program, raw)
 	g.seen(ts)
 	return g
@@ -418,6 +455,12 @@ func (a *Aggregator) seed(c *category) {
 		}
 		pd := a.programDrain(c, t.Program)
 		sub := pd.d.Seed(t.Template)
+		if pd.seedKeys == nil {
+			pd.seedKeys = map[int]string{}
+		}
+		if _, ok := pd.seedKeys[sub.Cluster.ID]; !ok {
+			pd.seedKeys[sub.Cluster.ID] = key
+		}
 		for len(pd.groups) <= sub.ID {
 			pd.groups = append(pd.groups, nil)
 		}
@@ -427,4 +470,25 @@ func (a *Aggregator) seed(c *category) {
 			c.groups = append(c.groups, g)
 		}
 	}
+}
+
+// plainASCII reports text without bytes >= 0x80 and without NUL, eight
+// bytes at a time: such a line is valid UTF-8 and not binary, which spares
+// the common line the two separate scans.
+func plainASCII(b []byte) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		v := binary.LittleEndian.Uint64(b)
+		// v&hi: a byte >= 0x80; (v-lo)&^v&hi: a zero byte
+		if (v|(v-lo)&^v)&hi != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c == 0 || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

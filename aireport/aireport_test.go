@@ -180,3 +180,85 @@ func TestAppendCount(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainASCII(t *testing.T) {
+	for _, s := range []string{"", "a", "hello world, 12345678", "exactly8", "0123456789abcdef", "tab\there"} {
+		if !plainASCII([]byte(s)) {
+			t.Errorf("plainASCII(%q) = false", s)
+		}
+	}
+	// every position of a NUL or a high byte, in and after the 8-byte blocks
+	for n := 1; n <= 20; n++ {
+		for i := 0; i < n; i++ {
+			for _, bad := range []byte{0, 0x80, 0xc3, 0xff} {
+				b := bytes.Repeat([]byte("x"), n)
+				b[i] = bad
+				if plainASCII(b) {
+					t.Errorf("plainASCII(%q) = true", b)
+				}
+			}
+		}
+	}
+}
+
+// TestTemplateCacheOverflow: more distinct messages per program than the
+// cache holds. The cache behaves as one map per program emptied when it
+// reaches maxCache (the model below): a hit returns the group cached for
+// the text, Drain sees exactly the misses. The cache stays bounded and
+// one program's overflow keeps another's entries.
+func TestTemplateCacheOverflow(t *testing.T) {
+	agg := NewAggregator(Options{Header: HeaderNone, Grouping: GroupTemplates, Masker: Masker{Builtin: true}})
+	c := agg.category("")
+	word := func(i int) string { // distinct letters-only words: nothing to mask
+		b := []byte("w")
+		for ; i > 0; i /= 26 {
+			b = append(b, byte('a'+i%26))
+		}
+		return string(b)
+	}
+	model := map[string]map[string]*group{}
+	misses := 0
+	add := func(program, msg string) {
+		agg.buf = append(agg.buf[:0], msg...)
+		g := agg.addTemplate(c, []byte(program), []byte(msg), 0)
+		m := model[program]
+		if m == nil {
+			m = map[string]*group{}
+			model[program] = m
+		}
+		if want, hit := m[msg]; hit {
+			if g != want {
+				t.Fatalf("%s: %q: not the cached group", program, msg)
+			}
+			return
+		}
+		misses++
+		if len(m) >= maxCache {
+			clear(m)
+		}
+		m[msg] = g
+	}
+	add("small", "kept in the cache")
+	n := maxCache*2 + 100
+	for round := 0; round < 3; round++ {
+		for i := 0; i < n; i++ {
+			add("big", "event "+word(i)+" happened")
+			if i%1000 == 0 {
+				add("small", "kept in the cache")
+			}
+		}
+		if live, limit := len(c.cache), 2*maxCache+1; live > limit {
+			t.Errorf("round %d: %d cache entries, want at most %d", round, live, limit)
+		}
+	}
+	inserts := 0
+	for _, pd := range c.drains {
+		inserts += int(pd.gen)*maxCache + pd.cached
+	}
+	if inserts != misses {
+		t.Errorf("Drain saw %d texts, the model %d", inserts, misses)
+	}
+	if misses != 1+3*n {
+		t.Errorf("%d misses, want %d (the small program's text once, every big text each round)", misses, 1+3*n)
+	}
+}

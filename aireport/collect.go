@@ -11,15 +11,18 @@ import (
 // fails (unreadable, truncated or corrupt compressed data) is reported in
 // its InputResult and the returned errors; the lines it delivered before
 // the error stay counted, and the other sources are still read. Sources
-// whose spool time lies outside [since-span, until) are skipped unread.
+// whose spool time plus span lies before since are skipped unread: their
+// lines arrived before since, so their events are older still. A spool
+// time at or after until says nothing of the lines' own times (a replay,
+// a relay's backlog: old events in a new file), so those are read and
+// filtered line by line.
 func Collect(ctx context.Context, srcs []Source, agg *Aggregator, ctr *Counters, span time.Duration) ([]InputResult, []error) {
 	var res []InputResult
 	var errs []error
-	since, until := agg.opt.Since, agg.opt.Until
+	since := agg.opt.Since
 	for i := range srcs {
 		src := &srcs[i]
-		if !src.Time.IsZero() && (!until.IsZero() && !src.Time.Before(until) ||
-			!since.IsZero() && span > 0 && src.Time.Add(span).Before(since)) {
+		if !src.Time.IsZero() && !since.IsZero() && span > 0 && src.Time.Add(span).Before(since) {
 			continue
 		}
 		if ctx.Err() != nil {

@@ -55,6 +55,25 @@ var delimTab = func() (t [256]bool) {
 	return t
 }()
 
+// wordClass classifies bytes for maskBuiltin's word scan in one load:
+// a delimiter ends a word, a digit makes it a candidate for maskWord.
+const (
+	classDelim = 1 << iota
+	classDigit
+)
+
+var wordClass = func() (t [256]uint8) {
+	for c := range t {
+		if delimTab[c] {
+			t[c] |= classDelim
+		}
+		if isDigit(byte(c)) {
+			t[c] |= classDigit
+		}
+	}
+	return t
+}()
+
 // pathStart reports bytes after which a '/' starts a path or URL word.
 var pathStart = func() (t [256]bool) {
 	for _, c := range []byte(" \t=(\"'[,:") {
@@ -125,15 +144,17 @@ func maskBuiltin(dst, s []byte) []byte {
 			}
 		}
 		j := i
-		digit := false
-		for j < len(s) && !delimTab[s[j]] {
-			if s[j] >= '0' && s[j] <= '9' {
-				digit = true
+		var seen uint8
+		for j < len(s) {
+			k := wordClass[s[j]]
+			if k&classDelim != 0 {
+				break
 			}
+			seen |= k
 			j++
 		}
 		w := s[i:j]
-		if !digit {
+		if seen&classDigit == 0 {
 			dst = append(dst, w...)
 			i = j
 			continue
@@ -176,21 +197,41 @@ func maskWord(dst, w []byte) []byte {
 	if n == 0 {
 		return dst
 	}
+	// one pass for what the checks below need: a plain number (the
+	// commonest word with a digit) is a <NUM>, <PORT> or <PID> whatever
+	// follows; an IPv4 address needs three dots, times and IPv6 two colons
+	digitsOnly, dots, colons := true, 0, 0
+	for _, c := range w {
+		if c < '0' || c > '9' {
+			digitsOnly = false
+			switch c {
+			case '.':
+				dots++
+			case ':':
+				colons++
+			}
+		}
+	}
+	if digitsOnly {
+		return appendNum(dst, w)
+	}
 	switch {
 	case n == 36 && isUUID(w):
 		return append(dst, "<UUID>"...)
 	case n == 17 && isMAC(w):
 		return append(dst, "<MAC>"...)
 	}
-	if ip, rest := ipv4Prefix(w); ip {
-		if len(rest) == 0 {
-			return append(dst, "<IP>"...)
-		}
-		if rest[0] == ':' && len(rest) > 1 && allDigits(rest[1:]) {
-			return append(dst, "<IP>:<PORT>"...)
+	if dots >= 3 {
+		if ip, rest := ipv4Prefix(w); ip {
+			if len(rest) == 0 {
+				return append(dst, "<IP>"...)
+			}
+			if rest[0] == ':' && len(rest) > 1 && allDigits(rest[1:]) {
+				return append(dst, "<IP>:<PORT>"...)
+			}
 		}
 	}
-	if c := bytes.Count(w, []byte(":")); c >= 2 {
+	if colons >= 2 {
 		if isTime(w) {
 			return append(dst, "<TIME>"...)
 		}
@@ -217,12 +258,15 @@ func maskWord(dst, w []byte) []byte {
 		j = 1
 	}
 	if isDigit(w[j]) {
-		k := j
+		k, numDots := j, 0
 		for k < n && (isDigit(w[k]) || w[k] == '.') {
+			if w[k] == '.' {
+				numDots++
+			}
 			k++
 		}
 		num, unit := w[:k], w[k:]
-		if num[len(num)-1] != '.' && bytes.Count(num, []byte(".")) <= 1 {
+		if num[len(num)-1] != '.' && numDots <= 1 {
 			switch {
 			case len(unit) == 0:
 				return appendNum(dst, num)
@@ -297,13 +341,22 @@ func maskWordPrefix(dst, w []byte) []byte {
 }
 
 func appendNum(dst, num []byte) []byte {
-	switch {
-	case bytes.HasSuffix(dst, []byte("port ")):
-		return append(dst, "<PORT>"...)
-	case bytes.HasSuffix(dst, []byte("pid=")), bytes.HasSuffix(dst, []byte("PID=")):
-		return append(dst, "<PID>"...)
-	case len(dst) >= 2 && dst[len(dst)-1] == '[' && (isAlpha(dst[len(dst)-2]) || isDigit(dst[len(dst)-2]) || dst[len(dst)-2] == '_' || dst[len(dst)-2] == '-'):
-		return append(dst, "<PID>"...)
+	if len(dst) >= 2 {
+		// the byte before the number picks the one context that can apply
+		switch dst[len(dst)-1] {
+		case ' ':
+			if bytes.HasSuffix(dst, []byte("port ")) {
+				return append(dst, "<PORT>"...)
+			}
+		case '=':
+			if bytes.HasSuffix(dst, []byte("pid=")) || bytes.HasSuffix(dst, []byte("PID=")) {
+				return append(dst, "<PID>"...)
+			}
+		case '[':
+			if p := dst[len(dst)-2]; isAlpha(p) || isDigit(p) || p == '_' || p == '-' {
+				return append(dst, "<PID>"...)
+			}
+		}
 	}
 	return append(dst, "<NUM>"...)
 }

@@ -185,8 +185,9 @@ func (a *Aggregator) section(c *category, st *State, fresh bool, now time.Time) 
 		for _, g := range s.Groups {
 			t := sc.Templates[g.Key]
 			if t == nil {
-				if old := seedOf[g.Key]; old != "" && sc.Templates[old] != nil {
-					// the template generalized since the last run: same messages
+				if old := seedOf[g.Key]; old != "" && sc.Templates[old] != nil && byKey[old] == nil {
+					// the template generalized since the last run: same
+					// messages (unless a row of its own still has the old key)
 					t = sc.Templates[old]
 					delete(sc.Templates, old)
 					sc.Templates[g.Key] = t

@@ -274,6 +274,44 @@ func same(t, m string) (ok bool, shape string) {
 	return false, ""
 }
 
+// sameShape is same's ok without building the generalized token (no
+// allocation): t and m are equal once every placeholder of each is read
+// as "<*>", and t holds one (m then does too).
+func sameShape(t, m string) bool {
+	if t == m {
+		return true
+	}
+	if strings.IndexByte(t, '<') < 0 {
+		return false
+	}
+	found := false
+	i, j := 0, 0
+	for i < len(t) && j < len(m) {
+		if t[i] == '<' || m[j] == '<' {
+			pt, pm := 0, 0
+			if t[i] == '<' {
+				pt = placeholderEnd(t, i)
+			}
+			if m[j] == '<' {
+				pm = placeholderEnd(m, j)
+			}
+			if pt > 0 || pm > 0 {
+				if pt == 0 || pm == 0 {
+					return false
+				}
+				i, j, found = pt, pm, true
+				continue
+			}
+		}
+		if t[i] != m[j] {
+			return false
+		}
+		i++
+		j++
+	}
+	return found && i == len(t) && j == len(m)
+}
+
 func wildcardFor(t string) string {
 	if strings.HasPrefix(t, glue) {
 		return glue + Wildcard
@@ -285,6 +323,9 @@ type node struct {
 	children map[string]*node
 	clusters []*Cluster
 }
+
+// emptyNode is the leaf of a path that does not exist (read only).
+var emptyNode node
 
 // Drain is the clustering state.
 type Drain struct {
@@ -434,15 +475,28 @@ func (c *Cluster) subFor(key []string) *Sub {
 }
 
 // Seed adds a known template (from an earlier run) with size 0, so that
-// messages of the same kind keep their template across runs.
+// messages of the same kind keep their template across runs. Its
+// wildcard positions never split it into sub-groups: the earlier run
+// reported those lines as one group, and splitting them now (more lines,
+// more evidence) would report them under new templates, as never seen.
 func (d *Drain) Seed(template string) *Sub {
 	toks := appendFields(nil, template)
-	for _, c := range d.leaf(toks, false).clusters {
-		if equal(c.Tokens, toks) {
-			return c.subFor(nil)
+	var c *Cluster
+	for _, cand := range d.leaf(toks, false).clusters {
+		if equal(cand.Tokens, toks) {
+			c = cand
+			break
 		}
 	}
-	return d.insert(toks).subFor(nil)
+	if c == nil {
+		c = d.insert(toks)
+	}
+	for p, t := range c.Tokens {
+		if strings.TrimPrefix(t, glue) == Wildcard {
+			c.over[p], c.values[p] = true, nil
+		}
+	}
+	return c.subFor(nil)
 }
 
 func equal(a, b []string) bool {
@@ -529,7 +583,7 @@ func (d *Drain) leaf(toks []string, create bool) *node {
 		if child == nil {
 			if !create {
 				if key == Wildcard {
-					return &node{}
+					return &emptyNode
 				}
 			}
 			child = &node{children: map[string]*node{}}
@@ -555,7 +609,7 @@ func (d *Drain) match(toks []string) *Cluster {
 			if t == Wildcard {
 				continue
 			}
-			if ok, _ := same(t, m); ok {
+			if sameShape(t, m) {
 				nsame++
 			}
 		}
@@ -674,7 +728,7 @@ func (d *Drain) alignment(t, m []string) (float64, []int) {
 			best, mv := none, byte(0)
 			if i < n && j < k && strings.HasPrefix(t[i], glue) == strings.HasPrefix(m[j], glue) {
 				if v := score[(i+1)*w+j+1]; v != none {
-					if ok, _ := same(t[i], m[j]); ok && strings.TrimPrefix(t[i], glue) != Wildcard {
+					if sameShape(t[i], m[j]) && strings.TrimPrefix(t[i], glue) != Wildcard {
 						v++
 					}
 					best, mv = v, pair

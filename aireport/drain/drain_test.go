@@ -144,3 +144,21 @@ func FuzzAdd(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSameShape: the allocation-free sameShape that match uses agrees
+// with same, which builds the generalized token.
+func FuzzSameShape(f *testing.F) {
+	for _, s := range [][2]string{
+		{"<HEX>:", "<NUM>:"}, {"<NUM>", "<*>"}, {"a<NUM>b", "a<IP>b"}, {"<<NUM>>", "<<*>>"},
+		{"<NUM>", "12"}, {"x<", "x<"}, {"<*>", "<*"}, {"<A>b", "<B>c"}, {"<NUM>:<NUM>", "<NUM>:"},
+		{"core.<NUM>", "core.<NUM>"}, {"<a>", "<b>"}, {"", "<NUM>"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		want, _ := same(a, b)
+		if got := sameShape(a, b); got != want {
+			t.Errorf("sameShape(%q, %q) = %v, same says %v", a, b, got, want)
+		}
+	})
+}
