@@ -13,6 +13,7 @@ package logcheck
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -415,7 +416,13 @@ func TranslateERE(src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return goText(unwrap(n)), nil
+	out := goText(unwrap(n))
+	// Valid ERE can still exceed RE2's own limits (nesting depth, repeat
+	// counts): such a pattern is untranslatable, with RE2's reason.
+	if _, err := regexp.Compile(out); err != nil {
+		return "", fmt.Errorf("RE2 refuses the translation: %w", err)
+	}
+	return out, nil
 }
 
 // unwrap drops the outer group of a single-branch alternation.

@@ -137,3 +137,12 @@ func FuzzTranslateERE(f *testing.F) {
 		}
 	})
 }
+
+// Valid ERE beyond RE2's nesting limit is reported as untranslatable, never
+// emitted as a pattern the rule loader would refuse (found by FuzzTranslateERE).
+func TestTranslateERETooDeep(t *testing.T) {
+	ere := strings.Repeat("(", 1200) + "a" + strings.Repeat(")*", 1200)
+	if got, err := TranslateERE(ere); err == nil {
+		t.Errorf("TranslateERE(1200 nested repeated groups) = %.40q…, want an error", got)
+	}
+}

@@ -57,6 +57,20 @@ const maxNames = 64
 // splitBranch takes one top-level alternative of a parsed logcheck pattern
 // apart.
 func splitBranch(c *node) (*Split, error) {
+	s, err := splitPieces(c)
+	if err != nil {
+		return nil, err
+	}
+	// The tree is valid ERE, but RE2 has limits of its own (nesting
+	// depth, repeat counts): a pattern it refuses is reported, not emitted.
+	if _, err := regexp.Compile(s.Message); err != nil {
+		return nil, fmt.Errorf("RE2 refuses the translated message pattern: %w", err)
+	}
+	return s, nil
+}
+
+// splitPieces does splitBranch's work; splitBranch checks its result.
+func splitPieces(c *node) (*Split, error) {
 	pieces := c.subs
 	anchored := len(pieces) > 0 && pieces[0].kind == kindAssert && pieces[0].text == "^"
 	s := &Split{}
